@@ -1,0 +1,265 @@
+/**
+ * `postern`: the command line over the same dispatcher the app uses. Every
+ * command takes --profile DIR and --json; progress goes to stderr; the exit
+ * code is 0 only on success.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { PosternError, toErrorPayload } from '../common/errors.ts';
+import { createInProcessEngine } from '../service/engine.ts';
+import { startEngine } from '../service/engine-host.ts';
+import type { Dispatcher } from '../service/dispatcher-types.ts';
+import type { CallInput, CallName, CallOutput } from '../contract/contract.ts';
+import type { AccountSummary, MessageSummary, Progress } from '../contract/schemas.ts';
+import { parseMessage } from '../mime/parse.ts';
+import { CliCredentialStore } from './cli-credentials.ts';
+import { EnvCredentialStore } from '../accounts/credentials.ts';
+import { readSecretFromStdin } from './stdin.ts';
+import { envVariable, hostPort, positiveInt, required, security } from './args.ts';
+import { startWebBridge } from './web-bridge.ts';
+import { formatList, formatMessage, formatFolders } from './format.ts';
+
+const COMMON = {
+  profile: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+const USAGE = `usage: postern <command> [options]   (every command takes --profile DIR and --json)
+  account add --name N --email ADDR --imap HOST:PORT --smtp HOST:PORT --user U
+              [--imap-security tls|starttls] [--smtp-security tls|starttls] [--ca FILE] [--password-env VAR]
+  account list
+  folders [--account N]
+  sync [--account N] [--folder F]
+  list [--account N] [--folder F] [--limit K]
+  show ID
+  parse FILE.eml
+  send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]...
+  serve [--port P]`;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  const json = rest.includes('--json');
+  try {
+    switch (command) {
+      case 'account': return await accountCommand(rest, io);
+      case 'folders': return await foldersCommand(rest, io);
+      case 'sync': return await syncCommand(rest, io);
+      case 'list': return await listCommand(rest, io);
+      case 'show': return await showCommand(rest, io);
+      case 'parse': return await parseCommand(rest, io);
+      case 'send': return await sendCommand(rest, io);
+      case 'serve': return await serveCommand(rest, io);
+      case undefined: case 'help': case '--help': case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new PosternError('BAD_INPUT', `Unknown command "${command}".\n${USAGE}`);
+    }
+  } catch (err) {
+    const e = toErrorPayload(err);
+    if (json) io.out(JSON.stringify({ error: e }));
+    io.err(`postern: ${e.message} [${e.code}]`);
+    return e.code === 'BAD_INPUT' ? 2 : 1;
+  }
+}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals, strict: true });
+  } catch (err) {
+    throw new PosternError('BAD_INPUT', `${(err as Error).message}\n${USAGE}`);
+  }
+}
+
+function profileDir(value: string | undefined): string {
+  return value ?? process.env['POSTERN_PROFILE'] ?? join(process.env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), 'postern');
+}
+
+/** One engine per command, closed when the command ends. */
+async function withEngine<T>(profile: string | undefined, io: Io, fn: (call: Caller) => Promise<T>, hint?: { envVariable?: string }): Promise<T> {
+  const engine = createInProcessEngine({ profileDir: profileDir(profile), credentials: new CliCredentialStore(), ...(hint ? { credentialHint: hint } : {}) });
+  const stop = engine.dispatcher.onEvent((name, payload) => {
+    if (name === 'mail:progress') io.err(progressLine(payload as Progress));
+  });
+  try {
+    return await fn(caller(engine.dispatcher));
+  } finally {
+    stop();
+    await engine.dispatcher.close();
+  }
+}
+
+type Caller = <K extends CallName>(name: K, input: CallInput<K>) => Promise<CallOutput<K>>;
+
+function caller(dispatcher: Dispatcher): Caller {
+  return async (name, input) => {
+    const envelope = await dispatcher.call(name, input);
+    if (!envelope.ok) throw new PosternError(envelope.error.code, envelope.error.message);
+    return envelope.value as CallOutput<typeof name>;
+  };
+}
+
+function progressLine(p: Progress): string {
+  const of = p.total === null ? '' : `/${p.total}`;
+  return `${p.task}${p.folder ? ` ${p.folder}` : ''}: ${p.phase} ${p.done}${of}`;
+}
+
+function print(io: Io, json: boolean, value: unknown, human: () => string): void {
+  io.out(json ? JSON.stringify(value, null, 2) : human());
+}
+
+async function pickAccount(call: Caller, name: string | undefined): Promise<AccountSummary> {
+  const accounts = await call('mail:accounts.list', {});
+  if (name === undefined) {
+    if (accounts.length === 1 && accounts[0]) return accounts[0];
+    throw new PosternError('BAD_INPUT', accounts.length === 0 ? 'There are no accounts yet; add one with "postern account add".' : 'There are several accounts; choose one with --account NAME.');
+  }
+  const hit = accounts.find((a) => a.id === name) ?? accounts.find((a) => a.name.toLowerCase() === name.toLowerCase());
+  if (!hit) throw new PosternError('NOT_FOUND', `There is no account called "${name}".`);
+  return hit;
+}
+
+async function accountCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parse(rest, {});
+    const accounts = await withEngine(values.profile, io, (call) => call('mail:accounts.list', {}));
+    print(io, values.json, accounts, () => accounts.map((a) => `${a.name}\t${a.email}\t${a.imap.host}:${a.imap.port}`).join('\n') || 'No accounts.');
+    return 0;
+  }
+  if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add" or "list".\n${USAGE}`);
+  const { values } = parse(rest, {
+    name: { type: 'string' }, email: { type: 'string' }, imap: { type: 'string' }, smtp: { type: 'string' },
+    user: { type: 'string' }, 'imap-security': { type: 'string' }, 'smtp-security': { type: 'string' },
+    ca: { type: 'string' }, 'password-env': { type: 'string' },
+  });
+  const imap = hostPort(values.imap, '--imap');
+  const smtp = hostPort(values.smtp, '--smtp');
+  const variable = envVariable(values['password-env']);
+  let password: string;
+  if (variable) {
+    password = process.env[variable] ?? '';
+    if (!password) throw new PosternError('CREDENTIAL_MISSING', `The environment variable ${variable} is not set.`);
+  } else {
+    password = await readSecretFromStdin();
+  }
+  const ca_pem = values.ca ? await readFile(values.ca, 'utf8').catch((err: unknown) => {
+    throw new PosternError('BAD_INPUT', `The CA file ${values.ca} could not be read: ${(err as Error).message}`);
+  }) : undefined;
+  const account = await withEngine(values.profile, io, (call) => call('mail:accounts.add', {
+    name: required(values.name, '--name'), email: required(values.email, '--email'), user: required(values.user, '--user'), password,
+    imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) },
+    smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
+    ...(ca_pem ? { ca_pem } : {}),
+  }), variable ? { envVariable: variable } : undefined);
+  print(io, values.json, account, () => `Added ${account.name} (${account.email}).`);
+  return 0;
+}
+
+async function foldersCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { account: { type: 'string' } });
+  const folders = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    return call('mail:folders.list', { account_id: account.id, refresh: true });
+  });
+  print(io, values.json, folders, () => formatFolders(folders));
+  return 0;
+}
+
+async function syncCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { account: { type: 'string' }, folder: { type: 'string' } });
+  const result = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    await call('mail:folders.list', { account_id: account.id, refresh: true });
+    return call('mail:sync.folder', { account_id: account.id, folder: values.folder ?? 'INBOX' });
+  });
+  print(io, values.json, result, () => `${result.folder}: ${result.total} messages, ${result.added} new, ${result.removed} removed, ${result.flags_changed} changed.`);
+  return 0;
+}
+
+async function listCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { account: { type: 'string' }, folder: { type: 'string' }, limit: { type: 'string' } });
+  const limit = positiveInt(values.limit, '--limit', 50);
+  const messages: MessageSummary[] = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    return call('mail:messages.list', { account_id: account.id, folder: values.folder ?? 'INBOX', limit });
+  });
+  print(io, values.json, messages, () => formatList(messages));
+  return 0;
+}
+
+async function showCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { 'keep-unread': { type: 'boolean', default: false } }, true);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const message = await withEngine(values.profile, io, (call) => call('mail:messages.get', { id, mark_read: !values['keep-unread'] }));
+  print(io, values.json, message, () => formatMessage(message));
+  return 0;
+}
+
+async function parseCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  const file = required(positionals[0], 'FILE');
+  const raw = await readFile(file).catch((err: unknown) => {
+    throw new PosternError('NOT_FOUND', `${file} could not be read: ${(err as Error).message}`);
+  });
+  const model = await parseMessage(raw);
+  print(io, values.json, model, () => formatMessage(model));
+  return 0;
+}
+
+async function sendCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {
+    account: { type: 'string' }, to: { type: 'string', multiple: true }, cc: { type: 'string', multiple: true },
+    bcc: { type: 'string', multiple: true }, subject: { type: 'string' }, text: { type: 'string' },
+    'text-file': { type: 'string' }, attach: { type: 'string', multiple: true },
+  });
+  if ((values.text === undefined) === (values['text-file'] === undefined)) throw new PosternError('BAD_INPUT', 'Give the body with exactly one of --text or --text-file.');
+  const text = values.text ?? await readFile(values['text-file'] as string, 'utf8');
+  const attachments = await Promise.all((values.attach ?? []).map(async (path) => ({
+    filename: basename(path),
+    data_base64: (await readFile(path).catch((err: unknown) => {
+      throw new PosternError('NOT_FOUND', `The attachment ${path} could not be read: ${(err as Error).message}`);
+    })).toString('base64'),
+  })));
+  const to = values.to ?? [];
+  if (to.length === 0) throw new PosternError('BAD_INPUT', '--to is required.');
+  const result = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    return call('mail:send', {
+      account_id: account.id, to, cc: values.cc ?? [], bcc: values.bcc ?? [],
+      subject: required(values.subject, '--subject'), text, attachments,
+    });
+  });
+  print(io, values.json, result, () => `Sent ${result.message_id} to ${result.accepted.join(', ')}${result.rejected.length ? `; refused: ${result.rejected.join(', ')}` : ''}.`);
+  return 0;
+}
+
+async function serveCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string' } });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PosternError('BAD_INPUT', '--port takes a port number (0 picks a free one).');
+  const rendererDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+  const dispatcher = await startEngine({ profileDir: profileDir(values.profile), credentials: new EnvCredentialStore() });
+  const bridge = await startWebBridge({ dispatcher, rendererDir, port });
+  io.out(bridge.url);
+  io.err(`Postern is serving on ${bridge.url.split('#')[0]} (open the full URL above; it carries the access token). Ctrl+C stops.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await bridge.close();
+  await dispatcher.close();
+  return 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * THE IPC contract. One map from a namespaced name to its kind and schemas;
+ * the Electron binding, the preload, the web bridge, the renderer's client
+ * and the CLI are all derived from it. Add a capability here first.
+ */
+import { z } from 'zod';
+import {
+  AccountAddInput, AccountId, AccountSummary, AttachmentContent, Folder, MessageId,
+  MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
+} from './schemas.ts';
+
+const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) =>
+  ({ kind: 'call', input, output }) as const;
+const event = <P extends z.ZodType>(payload: P) => ({ kind: 'event', payload }) as const;
+
+export const contract = {
+  'mail:accounts.list': call(z.object({}), z.array(AccountSummary)),
+  'mail:accounts.add': call(AccountAddInput, AccountSummary),
+  'mail:accounts.remove': call(z.object({ account_id: AccountId }), z.object({ removed: z.boolean() })),
+  'mail:folders.list': call(
+    z.object({ account_id: AccountId, refresh: z.boolean().default(false) }),
+    z.array(Folder),
+  ),
+  'mail:sync.folder': call(
+    z.object({ account_id: AccountId, folder: z.string().min(1).max(1000).default('INBOX') }),
+    SyncResult,
+  ),
+  'mail:messages.list': call(
+    z.object({
+      account_id: AccountId,
+      folder: z.string().min(1).max(1000).default('INBOX'),
+      limit: z.number().int().min(1).max(100_000).default(500),
+      offset: z.number().int().min(0).default(0),
+    }),
+    z.array(MessageSummary),
+  ),
+  'mail:messages.get': call(
+    z.object({ id: MessageId, mark_read: z.boolean().default(true) }),
+    MessageView,
+  ),
+  'mail:messages.setFlags': call(
+    z.object({
+      id: MessageId,
+      add: z.array(z.string().regex(/^\\?[A-Za-z$][A-Za-z0-9$_-]*$/)).max(20).default([]),
+      remove: z.array(z.string().regex(/^\\?[A-Za-z$][A-Za-z0-9$_-]*$/)).max(20).default([]),
+    }),
+    z.object({ flags: z.array(z.string()) }),
+  ),
+  'mail:attachments.get': call(
+    z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }),
+    AttachmentContent,
+  ),
+  'mail:send': call(SendInput, SendResult),
+  'mail:progress': event(Progress),
+  /** From the desktop shell (the File menu's New Message), never from the engine. */
+  'app:command': event(z.object({ command: z.enum(['new-message']) })),
+} as const;
+
+export type Contract = typeof contract;
+export type ContractName = keyof Contract;
+export type CallName = { [K in ContractName]: Contract[K]['kind'] extends 'call' ? K : never }[ContractName];
+export type EventName = { [K in ContractName]: Contract[K]['kind'] extends 'event' ? K : never }[ContractName];
+
+type CallDef<K extends CallName> = Extract<Contract[K], { kind: 'call' }>;
+type EventDef<K extends EventName> = Extract<Contract[K], { kind: 'event' }>;
+
+/** What a caller passes (defaults may be left out). */
+export type CallInput<K extends CallName> = z.input<CallDef<K>['input']>;
+/** What a handler receives, after validation and defaults. */
+export type CallParsedInput<K extends CallName> = z.output<CallDef<K>['input']>;
+export type CallOutput<K extends CallName> = z.output<CallDef<K>['output']>;
+export type EventPayload<K extends EventName> = z.output<EventDef<K>['payload']>;
+
+export const CALL_NAMES = (Object.keys(contract) as ContractName[]).filter(
+  (n): n is CallName => contract[n].kind === 'call',
+);
+export const EVENT_NAMES = (Object.keys(contract) as ContractName[]).filter(
+  (n): n is EventName => contract[n].kind === 'event',
+);
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && (CALL_NAMES as string[]).includes(name);
+}
+
+export function callSchemas<K extends CallName>(name: K): CallDef<K> {
+  return contract[name] as CallDef<K>;
+}
+
+export function eventSchema<K extends EventName>(name: K): EventDef<K>['payload'] {
+  return (contract[name] as EventDef<K>).payload;
+}

@@ -1,0 +1,165 @@
+/**
+ * Zod schemas for everything that crosses the IPC boundary. Plain data, no
+ * Node and no DOM: the renderer imports this file too.
+ */
+import { z } from 'zod';
+import { ERROR_CODE_LIST } from '../common/error-codes.ts';
+
+export const Security = z.enum(['tls', 'starttls']);
+export type Security = z.infer<typeof Security>;
+
+/** Host names and IP literals only: no spaces, no URL syntax. */
+const Host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.\-:[\]]+$/, 'not a host name');
+const Port = z.number().int().min(1).max(65535);
+
+export const ServerEndpoint = z.object({ host: Host, port: Port, security: Security });
+export type ServerEndpoint = z.infer<typeof ServerEndpoint>;
+
+export const AccountId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'not an account id');
+
+export const AccountSummary = z.object({
+  id: AccountId,
+  name: z.string(),
+  email: z.string(),
+  user: z.string(),
+  imap: ServerEndpoint,
+  smtp: ServerEndpoint,
+  has_custom_ca: z.boolean(),
+});
+export type AccountSummary = z.infer<typeof AccountSummary>;
+
+export const AccountAddInput = z.object({
+  name: z.string().min(1).max(100),
+  email: z.email().max(254),
+  user: z.string().min(1).max(254),
+  password: z.string().min(1).max(4096),
+  imap: ServerEndpoint,
+  smtp: ServerEndpoint,
+  /** Extra trust anchor (PEM) for a private server; verification stays on. */
+  ca_pem: z.string().max(256 * 1024).optional(),
+});
+export type AccountAddInput = z.infer<typeof AccountAddInput>;
+
+export const SpecialUse = z.enum(['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive', 'all', 'flagged']);
+export type SpecialUse = z.infer<typeof SpecialUse>;
+
+export const Folder = z.object({
+  account_id: AccountId,
+  path: z.string(),
+  name: z.string(),
+  delimiter: z.string().nullable(),
+  special_use: SpecialUse.nullable(),
+  total: z.number().int().nonnegative(),
+  unread: z.number().int().nonnegative(),
+});
+export type Folder = z.infer<typeof Folder>;
+
+export const Address = z.object({ name: z.string(), address: z.string() });
+export type Address = z.infer<typeof Address>;
+
+export const MessageId = z.number().int().positive();
+
+export const MessageSummary = z.object({
+  id: MessageId,
+  account_id: AccountId,
+  uid: z.number().int().positive(),
+  folder: z.string(),
+  subject: z.string(),
+  from: z.array(Address),
+  date_iso: z.string().nullable(),
+  flags: z.array(z.string()),
+  size: z.number().int().nonnegative(),
+  has_attachments: z.boolean(),
+});
+export type MessageSummary = z.infer<typeof MessageSummary>;
+
+export const AttachmentInfo = z.object({
+  filename: z.string().nullable(),
+  save_as: z.string(),
+  content_type: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  content_id: z.string().nullable(),
+  inline: z.boolean(),
+});
+export type AttachmentInfo = z.infer<typeof AttachmentInfo>;
+
+/** The message model: what `postern parse` prints and the view shows. */
+export const MessageModel = z.object({
+  subject: z.string(),
+  from: z.array(Address),
+  to: z.array(Address),
+  cc: z.array(Address),
+  date_iso: z.string().nullable(),
+  message_id: z.string().nullable(),
+  in_reply_to: z.string().nullable(),
+  references: z.array(z.string()),
+  text: z.string().nullable(),
+  html_present: z.boolean(),
+  html_rendered: z.string().nullable(),
+  attachments: z.array(AttachmentInfo),
+});
+export type MessageModel = z.infer<typeof MessageModel>;
+
+export const MessageView = MessageModel.extend({
+  id: MessageId,
+  account_id: AccountId,
+  folder: z.string(),
+  flags: z.array(z.string()),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const OutgoingAttachment = z.object({
+  filename: z.string().min(1).max(255),
+  content_type: z.string().max(255).optional(),
+  data_base64: z.string(),
+});
+export type OutgoingAttachment = z.infer<typeof OutgoingAttachment>;
+
+export const SendInput = z.object({
+  account_id: AccountId,
+  to: z.array(z.string().min(1).max(998)).min(1).max(500),
+  cc: z.array(z.string().min(1).max(998)).max(500).default([]),
+  bcc: z.array(z.string().min(1).max(998)).max(500).default([]),
+  subject: z.string().max(998),
+  text: z.string(),
+  attachments: z.array(OutgoingAttachment).max(100).default([]),
+});
+export type SendInput = z.input<typeof SendInput>;
+
+export const SendResult = z.object({
+  message_id: z.string(),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.string()),
+  sent_copy: z.boolean(),
+});
+export type SendResult = z.infer<typeof SendResult>;
+
+export const SyncResult = z.object({
+  account_id: AccountId,
+  folder: z.string(),
+  total: z.number().int().nonnegative(),
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  flags_changed: z.number().int().nonnegative(),
+});
+export type SyncResult = z.infer<typeof SyncResult>;
+
+export const Progress = z.object({
+  task: z.enum(['sync', 'send', 'fetch']),
+  account_id: AccountId,
+  folder: z.string().nullable(),
+  phase: z.string(),
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative().nullable(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const AttachmentContent = z.object({
+  filename: z.string(),
+  content_type: z.string(),
+  data_base64: z.string(),
+});
+export type AttachmentContent = z.infer<typeof AttachmentContent>;
+
+export const ErrorPayloadSchema = z.object({ code: z.enum(ERROR_CODE_LIST), message: z.string() });

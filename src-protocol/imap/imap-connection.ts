@@ -1,0 +1,69 @@
+/**
+ * Opens an authenticated imapflow client. TLS is implicit or STARTTLS (then
+ * required: a server that does not offer it is refused, never downgraded),
+ * certificates are always verified. imapflow never reconnects by itself, so
+ * callers own the client and must close it.
+ */
+import { ImapFlow } from 'imapflow';
+import type { Logger } from '../common/log.ts';
+import { LIMITS } from '../common/limits.ts';
+import { tlsOptions } from '../net/tls-policy.ts';
+import { classifyNetworkError } from '../net/classify-error.ts';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls';
+  user: string;
+  password: string;
+  caPem?: string | undefined;
+  logger?: Logger | undefined;
+}
+
+export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.security === 'tls',
+    doSTARTTLS: settings.security === 'starttls' ? true : undefined,
+    auth: { user: settings.user, pass: settings.password },
+    tls: tlsOptions(settings.host, { caPem: settings.caPem }),
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: LIMITS.connectTimeoutMs,
+    greetingTimeout: LIMITS.greetingTimeoutMs,
+    socketTimeout: LIMITS.socketIdleTimeoutMs,
+  });
+  // An 'error' event without a listener would crash the process.
+  client.on('error', (err: unknown) => settings.logger?.warn('imap connection error', { err }));
+  try {
+    await client.connect();
+  } catch (err) {
+    client.close();
+    throw classifyNetworkError(err, `The IMAP server ${settings.host}:${settings.port}`);
+  }
+  return client;
+}
+
+/** Logs out politely, and closes the socket whatever happens. */
+export async function closeImap(client: ImapFlow): Promise<void> {
+  try {
+    if (client.usable) await client.logout();
+  } catch {
+    // The connection is being dropped either way.
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs `fn` with a fresh connection that is always closed afterwards. */
+export async function withImap<T>(settings: ImapSettings, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = await connectImap(settings);
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw classifyNetworkError(err, `The IMAP server ${settings.host}`);
+  } finally {
+    await closeImap(client);
+  }
+}

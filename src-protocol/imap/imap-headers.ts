@@ -1,0 +1,67 @@
+/**
+ * Reads what the message list needs (UID, flags, size, envelope, structure)
+ * without downloading bodies. Nothing else is sent while a fetch is being
+ * read: imapflow deadlocks on a command issued inside its fetch loop.
+ */
+import type { FetchMessageObject, ImapFlow, MessageStructureObject } from 'imapflow';
+
+export interface ServerHeader {
+  uid: number;
+  subject: string;
+  from: { name: string; address: string }[];
+  date_ms: number | null;
+  flags: string[];
+  size: number;
+  has_attachments: boolean;
+  message_id: string | null;
+}
+
+export async function fetchUidFlags(client: ImapFlow): Promise<Map<number, string[]>> {
+  const result = new Map<number, string[]>();
+  if (!client.mailbox || client.mailbox.exists === 0) return result;
+  for await (const msg of client.fetch('1:*', { uid: true, flags: true })) {
+    result.set(msg.uid, [...(msg.flags ?? [])].sort());
+  }
+  return result;
+}
+
+export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<ServerHeader[]> {
+  if (uids.length === 0) return [];
+  const out: ServerHeader[] = [];
+  const query = { uid: true, flags: true, size: true, envelope: true, bodyStructure: true, internalDate: true };
+  for await (const msg of client.fetch(uids.join(','), query, { uid: true })) out.push(toHeader(msg));
+  return out;
+}
+
+function toHeader(msg: FetchMessageObject): ServerHeader {
+  const env = msg.envelope;
+  const date = env?.date ? new Date(env.date) : null;
+  const internal = msg.internalDate ? new Date(msg.internalDate) : null;
+  const dateMs = date && !Number.isNaN(date.getTime()) ? date.getTime() : internal && !Number.isNaN(internal.getTime()) ? internal.getTime() : null;
+  return {
+    uid: msg.uid,
+    subject: env?.subject ?? '',
+    from: (env?.from ?? []).map((a) => ({ name: a.name ?? '', address: a.address ?? '' })),
+    date_ms: dateMs,
+    flags: [...(msg.flags ?? [])].sort(),
+    size: msg.size ?? 0,
+    has_attachments: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
+    message_id: env?.messageId ?? null,
+  };
+}
+
+/** The same rule as the message model: a leaf is an attachment when it is
+ * marked as one, or is anything but a text/plain or text/html body. */
+export function hasAttachment(node: MessageStructureObject): boolean {
+  if (node.childNodes && node.childNodes.length > 0 && node.type.startsWith('multipart/')) {
+    return node.childNodes.some(hasAttachment);
+  }
+  if (node.disposition && node.disposition.toLowerCase() !== 'inline') return true;
+  const type = node.type.toLowerCase();
+  return type !== 'text/plain' && type !== 'text/html' && !type.startsWith('multipart/');
+}
+
+export async function fetchRaw(client: ImapFlow, uid: number): Promise<Buffer | null> {
+  const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+  return msg && msg.source ? msg.source : null;
+}

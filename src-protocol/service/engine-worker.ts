@@ -1,0 +1,72 @@
+/**
+ * The engine's worker thread: owns the store and every server connection,
+ * and answers the host's calls through the shared dispatcher.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createInProcessEngine } from './engine.ts';
+import { PosternError } from '../common/errors.ts';
+import { isErrorCode } from '../common/error-codes.ts';
+import type { CredentialRef, CredentialStore } from '../accounts/credentials.ts';
+import type { CredentialOp, HostToWorker, WorkerInit, WorkerToHost } from './engine-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('engine-worker.ts must run in a worker thread');
+const init = workerData as WorkerInit;
+const send = (msg: WorkerToHost) => port.postMessage(msg);
+
+let nextCredentialId = 1;
+const pendingCredentials = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+function askHost(request: CredentialOp): Promise<unknown> {
+  const id = nextCredentialId++;
+  return new Promise((resolve, reject) => {
+    pendingCredentials.set(id, { resolve, reject });
+    send({ type: 'credential', id, request });
+  });
+}
+
+const credentials: CredentialStore = {
+  save: async (accountId, secret, hint) => (await askHost({ op: 'save', accountId, secret, ...(hint ? { hint } : {}) })) as CredentialRef,
+  load: async (accountId, ref) => (await askHost({ op: 'load', accountId, ref })) as string,
+  remove: async (accountId, ref) => {
+    await askHost({ op: 'remove', accountId, ref });
+  },
+};
+
+const { dispatcher } = createInProcessEngine({ profileDir: init.profileDir, credentials });
+const stopEvents = dispatcher.onEvent((name, payload) => send({ type: 'event', name, payload }));
+const running = new Map<number, AbortController>();
+
+port.on('message', (msg: HostToWorker) => {
+  switch (msg.type) {
+    case 'call': {
+      const controller = new AbortController();
+      running.set(msg.id, controller);
+      void dispatcher.call(msg.name, msg.input, controller.signal).then((envelope) => {
+        running.delete(msg.id);
+        send({ type: 'result', id: msg.id, envelope });
+      });
+      break;
+    }
+    case 'cancel':
+      running.get(msg.id)?.abort();
+      break;
+    case 'credential-result': {
+      const pending = pendingCredentials.get(msg.id);
+      pendingCredentials.delete(msg.id);
+      if (!pending) break;
+      if (msg.ok) pending.resolve(msg.value);
+      else pending.reject(new PosternError(isErrorCode(msg.error.code) ? msg.error.code : 'INTERNAL', msg.error.message));
+      break;
+    }
+    case 'close':
+      for (const c of running.values()) c.abort();
+      stopEvents();
+      void dispatcher.close().then(() => {
+        send({ type: 'closed' });
+        port.close();
+      });
+      break;
+  }
+});
+
+send({ type: 'ready' });

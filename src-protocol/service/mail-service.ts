@@ -1,0 +1,286 @@
+/**
+ * MailService implements every call of the contract on top of the engine:
+ * accounts, folders, header sync, reading (with the raw message stored
+ * durably before it is parsed), flags, attachments and sending.
+ */
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
+import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
+import type { CredentialStore } from '../accounts/credentials.ts';
+import { openDatabase } from '../store/database.ts';
+import { MailStore, type FolderRow, type MessageRow } from '../store/mail-store.ts';
+import { BlobStore } from '../store/blob-store.ts';
+import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
+import { listServerFolders } from '../imap/imap-folders.ts';
+import { fetchRaw } from '../imap/imap-headers.ts';
+import { syncFolderHeaders } from '../sync/folder-sync.ts';
+import { parseMessage, getAttachmentContent } from '../mime/parse.ts';
+import { composeMessage } from '../mime/compose.ts';
+import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
+import { PosternError } from '../common/errors.ts';
+import { LIMITS } from '../common/limits.ts';
+import type { Logger } from '../common/log.ts';
+import type { Folder, MessageSummary, MessageView, Progress } from '../contract/schemas.ts';
+
+export interface MailServiceOptions {
+  profileDir: string;
+  credentials: CredentialStore;
+  events: EventHub;
+  logger: Logger;
+  /** How `accounts.add` should refer to a password (CLI: an env variable). */
+  credentialHint?: { envVariable?: string };
+}
+
+export class MailService {
+  readonly #accounts: AccountConfig;
+  readonly #credentials: CredentialStore;
+  readonly #store: MailStore;
+  readonly #blobs: BlobStore;
+  readonly #events: EventHub;
+  readonly #logger: Logger;
+  #credentialHint: { envVariable?: string } | undefined;
+
+  constructor(options: MailServiceOptions) {
+    mkdirSync(options.profileDir, { recursive: true, mode: 0o700 });
+    this.#accounts = new AccountConfig(options.profileDir);
+    this.#credentials = options.credentials;
+    this.#store = new MailStore(openDatabase(join(options.profileDir, 'mail.sqlite')));
+    this.#blobs = new BlobStore(join(options.profileDir, 'messages'));
+    this.#events = options.events;
+    this.#logger = options.logger;
+    this.#credentialHint = options.credentialHint;
+  }
+
+  /** The CLI names the password's environment variable per command. */
+  setCredentialHint(hint: { envVariable?: string } | undefined): void {
+    this.#credentialHint = hint;
+  }
+
+  close(): void {
+    this.#store.db.close();
+  }
+
+  handlers(): Handlers {
+    return {
+      'mail:accounts.list': async () => (await this.#accounts.list()).map(toSummary),
+      'mail:accounts.add': async (input, ctx) => {
+        const existing = await this.#accounts.list();
+        if (existing.some((a) => a.name.toLowerCase() === input.name.toLowerCase())) {
+          throw new PosternError('ACCOUNT_EXISTS', `An account called "${input.name}" already exists.`);
+        }
+        const id = accountIdFromName(input.name, new Set(existing.map((a) => a.id)));
+        // Prove the settings work before keeping them: a person learns about
+        // a wrong password or an untrusted certificate while still in the form.
+        const imap: ImapSettings = { ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem, logger: this.#logger };
+        await withImap(imap, async () => undefined);
+        ctx.signal.throwIfAborted();
+        const credential = await this.#credentials.save(id, input.password, this.#credentialHint);
+        const stored = await this.#accounts.add({
+          id, name: input.name, email: input.email, user: input.user, imap: input.imap, smtp: input.smtp, credential, ca_file: null,
+        }, input.ca_pem);
+        return toSummary(stored);
+      },
+      'mail:accounts.remove': async ({ account_id }) => {
+        const account = await this.#accounts.find(account_id);
+        await this.#credentials.remove(account.id, account.credential);
+        this.#store.removeAccount(account.id);
+        return { removed: await this.#accounts.remove(account.id) };
+      },
+      'mail:folders.list': async ({ account_id, refresh }) => {
+        const account = await this.#accounts.find(account_id);
+        if (refresh || this.#store.listFolders(account.id).length === 0) await this.#refreshFolders(account);
+        return this.#store.listFolders(account.id).map((f) => this.#folderOut(f)).sort(folderOrder);
+      },
+      'mail:sync.folder': async ({ account_id, folder }, ctx) => {
+        const account = await this.#accounts.find(account_id);
+        const result = await withImap(await this.#imapSettings(account), (client) =>
+          syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
+            task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
+          }), ctx.signal));
+        return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed };
+      },
+      'mail:messages.list': async ({ account_id, folder, limit, offset }) => {
+        const account = await this.#accounts.find(account_id);
+        const row = this.#store.folder(account.id, folder);
+        if (!row) return [];
+        return this.#store.listMessages(row.id, limit, offset).map(summaryOf);
+      },
+      'mail:messages.get': async ({ id, mark_read }, ctx) => this.#getMessage(id, mark_read, ctx),
+      'mail:messages.setFlags': async ({ id, add, remove }) => {
+        const row = this.#message(id);
+        const account = await this.#accounts.find(row.account_id);
+        await withImap(await this.#imapSettings(account), async (client) => {
+          const lock = await client.getMailboxLock(row.folder_path);
+          try {
+            if (add.length) await client.messageFlagsAdd(String(row.uid), add, { uid: true });
+            if (remove.length) await client.messageFlagsRemove(String(row.uid), remove, { uid: true });
+          } finally {
+            lock.release();
+          }
+        });
+        const flags = applyFlags(JSON.parse(row.flags_json) as string[], add, remove);
+        this.#store.setMessageFlags(id, flags);
+        return { flags };
+      },
+      'mail:attachments.get': async ({ id, index }, ctx) => {
+        const row = this.#message(id);
+        const raw = await this.#rawMessage(row, ctx);
+        const part = await getAttachmentContent(raw, index);
+        return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
+      },
+      'mail:send': async (input, ctx) => {
+        const account = await this.#accounts.find(input.account_id);
+        const progress = (phase: string, done: number, total: number | null) =>
+          this.#progress({ task: 'send', account_id: account.id, folder: null, phase, done, total });
+        const attachments = input.attachments.map((a) => {
+          const content = Buffer.from(a.data_base64, 'base64');
+          if (content.length > LIMITS.maxOutgoingAttachmentBytes) {
+            throw new PosternError('BAD_INPUT', `The attachment ${a.filename} is larger than ${LIMITS.maxOutgoingAttachmentBytes / 1024 / 1024} MB.`);
+          }
+          return { filename: a.filename, contentType: a.content_type, content };
+        });
+        progress('building', 0, 3);
+        const built = await composeMessage({
+          from: { address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
+          text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost',
+        });
+        ctx.signal.throwIfAborted();
+        progress('submitting', 1, 3);
+        const password = await this.#password(account);
+        const smtp: SmtpSettings = { ...account.smtp, user: account.user, password, caPem: await this.#accounts.caPem(account) };
+        const submitted = await submitMessage(smtp, built.envelope, built.raw);
+        progress('saving-copy', 2, 3);
+        const sentCopy = await this.#appendToSent(account, built.raw);
+        progress('done', 3, 3);
+        return { message_id: built.messageId, accepted: submitted.accepted, rejected: submitted.rejected, sent_copy: sentCopy };
+      },
+    };
+  }
+
+  async #getMessage(id: number, markRead: boolean, ctx: CallContext): Promise<MessageView> {
+    let row = this.#message(id);
+    const raw = await this.#rawMessage(row, ctx);
+    const model = await parseMessage(raw, { fallbackDate: row.date_ms === null ? undefined : new Date(row.date_ms) });
+    let flags = JSON.parse(row.flags_json) as string[];
+    if (markRead && !flags.includes('\\Seen')) {
+      const account = await this.#accounts.find(row.account_id);
+      await withImap(await this.#imapSettings(account), async (client) => {
+        const lock = await client.getMailboxLock(row.folder_path);
+        try {
+          await client.messageFlagsAdd(String(row.uid), ['\\Seen'], { uid: true });
+        } finally {
+          lock.release();
+        }
+      });
+      flags = applyFlags(flags, ['\\Seen'], []);
+      this.#store.setMessageFlags(id, flags);
+      row = this.#message(id);
+    }
+    return { ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags };
+  }
+
+  /** The raw message, from the local store or fetched once and kept. */
+  async #rawMessage(row: MessageRow, ctx: CallContext): Promise<Buffer> {
+    if (row.blob_sha256) return this.#blobs.get(row.blob_sha256);
+    const account = await this.#accounts.find(row.account_id);
+    this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'body', done: 0, total: row.size });
+    const raw = await withImap(await this.#imapSettings(account), async (client) => {
+      const lock = await client.getMailboxLock(row.folder_path, { readOnly: true });
+      try {
+        return await fetchRaw(client, row.uid);
+      } finally {
+        lock.release();
+      }
+    });
+    ctx.signal.throwIfAborted();
+    if (!raw) throw new PosternError('NOT_FOUND', 'The message is no longer on the server.');
+    const sha = await this.#blobs.put(raw);
+    this.#store.setBlob(row.id, sha);
+    this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
+    return raw;
+  }
+
+  async #refreshFolders(account: StoredAccount): Promise<void> {
+    const folders = await withImap(await this.#imapSettings(account), listServerFolders);
+    this.#store.replaceFolders(account.id, folders);
+    for (const f of folders) {
+      const row = this.#store.folder(account.id, f.path);
+      if (row) this.#store.setServerCounts(row.id, f.total, f.unread);
+    }
+  }
+
+  /** Saves the very bytes that were sent into the Sent folder. */
+  async #appendToSent(account: StoredAccount, raw: Buffer): Promise<boolean> {
+    try {
+      if (!this.#store.listFolders(account.id).some((f) => f.special_use === 'sent')) await this.#refreshFolders(account);
+      const sent = this.#store.listFolders(account.id).find((f) => f.special_use === 'sent');
+      if (!sent) {
+        this.#logger.warn('no Sent folder; copy not saved', { account: account.id });
+        return false;
+      }
+      const client = await connectImap(await this.#imapSettings(account));
+      try {
+        await client.append(sent.path, raw, ['\\Seen']);
+      } finally {
+        await closeImap(client);
+      }
+      return true;
+    } catch (err) {
+      // The message has left; failing to keep a copy must not look like a failed send.
+      this.#logger.warn('saving the Sent copy failed', { account: account.id, err });
+      return false;
+    }
+  }
+
+  async #password(account: StoredAccount): Promise<string> {
+    return this.#credentials.load(account.id, account.credential);
+  }
+
+  async #imapSettings(account: StoredAccount): Promise<ImapSettings> {
+    return { ...account.imap, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account), logger: this.#logger };
+  }
+
+  #message(id: number): MessageRow {
+    const row = this.#store.message(id);
+    if (!row) throw new PosternError('NOT_FOUND', `There is no message with id ${id}; sync the folder again.`);
+    return row;
+  }
+
+  #folderOut(f: FolderRow): Folder {
+    const local = this.#store.localCounts(f.id);
+    return {
+      account_id: f.account_id, path: f.path, name: f.name, delimiter: f.delimiter,
+      special_use: (f.special_use as Folder['special_use']) ?? null,
+      total: f.server_total ?? local.total, unread: f.server_unread ?? local.unread,
+    };
+  }
+
+  #progress(p: Progress): void {
+    this.#events.emit('mail:progress', p);
+  }
+}
+
+function summaryOf(r: MessageRow): MessageSummary {
+  return {
+    id: r.id, account_id: r.account_id, uid: r.uid, folder: r.folder_path, subject: r.subject,
+    from: JSON.parse(r.from_json) as MessageSummary['from'],
+    date_iso: r.date_ms === null ? null : new Date(r.date_ms).toISOString(),
+    flags: JSON.parse(r.flags_json) as string[], size: r.size, has_attachments: r.has_attachments === 1,
+  };
+}
+
+function applyFlags(flags: string[], add: string[], remove: string[]): string[] {
+  const set = new Set(flags);
+  for (const f of add) set.add(f);
+  for (const f of remove) set.delete(f);
+  return [...set].sort();
+}
+
+const ROLE_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
+function folderOrder(a: Folder, b: Folder): number {
+  const ra = a.special_use ? ROLE_ORDER.indexOf(a.special_use) : -1;
+  const rb = b.special_use ? ROLE_ORDER.indexOf(b.special_use) : -1;
+  if (ra !== rb) return (ra === -1 ? 99 : ra) - (rb === -1 ? 99 : rb);
+  return a.path.localeCompare(b.path);
+}

@@ -1,0 +1,188 @@
+/**
+ * The local copy of folders and message headers. All SQL lives here; the
+ * rest of the engine speaks in rows.
+ */
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+
+export interface FolderRow {
+  id: number;
+  account_id: string;
+  path: string;
+  name: string;
+  delimiter: string | null;
+  special_use: string | null;
+  uidvalidity: number | null;
+  uidnext: number | null;
+  server_total: number | null;
+  server_unread: number | null;
+}
+
+export interface FolderInput {
+  path: string;
+  name: string;
+  delimiter: string | null;
+  special_use: string | null;
+}
+
+export interface HeaderInput {
+  uid: number;
+  subject: string;
+  from: { name: string; address: string }[];
+  date_ms: number | null;
+  flags: string[];
+  size: number;
+  has_attachments: boolean;
+  message_id: string | null;
+}
+
+export interface MessageRow {
+  id: number;
+  folder_id: number;
+  account_id: string;
+  folder_path: string;
+  uid: number;
+  subject: string;
+  from_json: string;
+  date_ms: number | null;
+  flags_json: string;
+  size: number;
+  has_attachments: number;
+  message_id: string | null;
+  blob_sha256: string | null;
+}
+
+const MESSAGE_COLUMNS = `m.id, m.folder_id, f.account_id, f.path AS folder_path, m.uid, m.subject, m.from_json,
+  m.date_ms, m.flags_json, m.size, m.has_attachments, m.message_id, m.blob_sha256`;
+
+export class MailStore {
+  readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** Runs `fn` in one transaction; a throw rolls everything back. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Makes the stored folder list equal to the server's. */
+  replaceFolders(accountId: string, folders: FolderInput[]): void {
+    const upsert = this.db.prepare(`INSERT INTO folders (account_id, path, name, delimiter, special_use)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (account_id, path) DO UPDATE SET name = excluded.name, delimiter = excluded.delimiter,
+        special_use = excluded.special_use`);
+    this.transaction(() => {
+      for (const f of folders) upsert.run(accountId, f.path, f.name, f.delimiter, f.special_use);
+      const keep = new Set(folders.map((f) => f.path));
+      for (const row of this.listFolders(accountId)) {
+        if (!keep.has(row.path)) this.db.prepare('DELETE FROM folders WHERE id = ?').run(row.id);
+      }
+    });
+  }
+
+  listFolders(accountId: string): FolderRow[] {
+    return this.db.prepare('SELECT * FROM folders WHERE account_id = ? ORDER BY path').all(accountId) as unknown as FolderRow[];
+  }
+
+  folder(accountId: string, path: string): FolderRow | undefined {
+    return this.db.prepare('SELECT * FROM folders WHERE account_id = ? AND path = ?').get(accountId, path) as unknown as FolderRow | undefined;
+  }
+
+  ensureFolder(accountId: string, input: FolderInput): FolderRow {
+    this.db.prepare(`INSERT INTO folders (account_id, path, name, delimiter, special_use) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (account_id, path) DO NOTHING`).run(accountId, input.path, input.name, input.delimiter, input.special_use);
+    return this.folder(accountId, input.path) as FolderRow;
+  }
+
+  setServerCounts(folderId: number, total: number, unread: number): void {
+    this.db.prepare('UPDATE folders SET server_total = ?, server_unread = ? WHERE id = ?').run(total, unread, folderId);
+  }
+
+  /** Local counts, from the headers we hold. */
+  localCounts(folderId: number): { total: number; unread: number } {
+    const row = this.db.prepare('SELECT count(*) AS total, coalesce(sum(seen = 0), 0) AS unread FROM messages WHERE folder_id = ?')
+      .get(folderId) as { total: number; unread: number };
+    return { total: row.total, unread: row.unread };
+  }
+
+  /** A new UIDVALIDITY means every cached UID is meaningless: drop them. */
+  resetFolderIfUidValidityChanged(folder: FolderRow, uidvalidity: number): boolean {
+    if (folder.uidvalidity === uidvalidity) return false;
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM messages WHERE folder_id = ?').run(folder.id);
+      this.db.prepare('UPDATE folders SET uidvalidity = ?, uidnext = NULL WHERE id = ?').run(uidvalidity, folder.id);
+    });
+    return folder.uidvalidity !== null;
+  }
+
+  setUidNext(folderId: number, uidnext: number | null): void {
+    this.db.prepare('UPDATE folders SET uidnext = ? WHERE id = ?').run(uidnext, folderId);
+  }
+
+  knownUids(folderId: number): Map<number, string> {
+    const rows = this.db.prepare('SELECT uid, flags_json FROM messages WHERE folder_id = ?').all(folderId) as { uid: number; flags_json: string }[];
+    return new Map(rows.map((r) => [r.uid, r.flags_json]));
+  }
+
+  insertHeaders(folderId: number, headers: HeaderInput[]): void {
+    const insert = this.db.prepare(`INSERT INTO messages (folder_id, uid, subject, from_json, date_ms, flags_json, seen, size, has_attachments, message_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen`);
+    this.transaction(() => {
+      for (const h of headers) {
+        insert.run(folderId, h.uid, h.subject, JSON.stringify(h.from), h.date_ms, JSON.stringify(h.flags),
+          h.flags.includes('\\Seen') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id);
+      }
+    });
+  }
+
+  updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {
+    const update = this.db.prepare('UPDATE messages SET flags_json = ?, seen = ? WHERE folder_id = ? AND uid = ?');
+    this.transaction(() => {
+      for (const c of changes) update.run(JSON.stringify(c.flags), c.flags.includes('\\Seen') ? 1 : 0, folderId, c.uid);
+    });
+  }
+
+  removeUids(folderId: number, uids: number[]): void {
+    const del = this.db.prepare('DELETE FROM messages WHERE folder_id = ? AND uid = ?');
+    this.transaction(() => {
+      for (const uid of uids) del.run(folderId, uid);
+    });
+  }
+
+  listMessages(folderId: number, limit: number, offset: number): MessageRow[] {
+    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+      WHERE m.folder_id = ? ORDER BY m.date_ms DESC, m.uid DESC LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
+  }
+
+  message(id: number): MessageRow | undefined {
+    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?`)
+      .get(id) as unknown as MessageRow | undefined;
+  }
+
+  setMessageFlags(id: number, flags: string[]): void {
+    this.db.prepare('UPDATE messages SET flags_json = ?, seen = ? WHERE id = ?').run(JSON.stringify(flags), flags.includes('\\Seen') ? 1 : 0, id);
+  }
+
+  setBlob(id: number, sha256: string, hasAttachments?: boolean): void {
+    const params: SQLInputValue[] = [sha256];
+    let sql = 'UPDATE messages SET blob_sha256 = ?';
+    if (hasAttachments !== undefined) {
+      sql += ', has_attachments = ?';
+      params.push(hasAttachments ? 1 : 0);
+    }
+    this.db.prepare(`${sql} WHERE id = ?`).run(...params, id);
+  }
+
+  removeAccount(accountId: string): void {
+    this.db.prepare('DELETE FROM folders WHERE account_id = ?').run(accountId);
+  }
+}
