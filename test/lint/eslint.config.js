@@ -12,10 +12,12 @@
  * grows with the code. `POSTERN_LINT_TYPED=1 npm run lint` switches them on.
  */
 import { fileURLToPath } from 'node:url';
+import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
-import { builtinRules } from 'eslint/use-at-your-own-risk';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import importBoundaries from './rules/import-boundaries.js';
+import noBoundaryDisable from './rules/no-boundary-disable.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -30,23 +32,16 @@ export const importBoundaryOptions = {
   domOnlyPackages: ['react', 'react-dom', 'dompurify'],
 };
 
-/**
- * eslint:recommended, taken from ESLint's own rule metadata (the same
- * source @eslint/js builds it from; that package is not installed).
- */
-const eslintRecommended = Object.fromEntries(
-  [...builtinRules].filter(([, rule]) => rule.meta?.docs?.recommended).map(([name]) => [name, 'error']),
-);
+/** Every extension we lint, as a brace list for globs. */
+const SOURCE = '{ts,tsx,mts,cts,js,mjs,cjs}';
 
-/** Globals of Node that plain .js/.mjs/.cjs files here use (TS files are checked by tsc instead). */
-const nodeGlobals = Object.fromEntries(
-  [
-    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout',
-    'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask',
-    'structuredClone', 'fetch', 'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder',
-    'performance',
-  ].map((name) => [name, 'readonly']),
-);
+/**
+ * Node's own globals, without CommonJS's `require`/`module`/`__dirname`:
+ * our .js/.mjs files are ES modules (.cjs gets those below). Globals only
+ * matter for plain JS: typescript-eslint turns no-undef off for TS files,
+ * which tsc checks against each project's libs.
+ */
+const nodeGlobals = globals.nodeBuiltin;
 
 const typed = process.env.POSTERN_LINT_TYPED === '1';
 
@@ -60,11 +55,15 @@ export default defineConfig(
     name: 'postern/all',
     basePath: repoRoot,
     files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
-    extends: [{ rules: eslintRecommended }, tseslint.configs.recommended],
-    plugins: { postern: { rules: { 'import-boundaries': importBoundaries } } },
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    plugins: {
+      postern: { rules: { 'import-boundaries': importBoundaries, 'no-boundary-disable': noBoundaryDisable } },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       'postern/import-boundaries': ['error', importBoundaryOptions],
+      // A boundary that gets in the way is a question for the issue note, not a disable.
+      'postern/no-boundary-disable': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': [
         'error',
@@ -98,9 +97,36 @@ export default defineConfig(
       }
     : {},
   {
-    name: 'postern/plain-js',
+    // Node: the engine, the Electron main side, the tests, and plain JS
+    // (build scripts, the CLI entry, this config) outside the renderer.
+    name: 'postern/node-globals',
     basePath: repoRoot,
-    files: ['**/*.{js,mjs,cjs}'],
+    files: [`src-protocol/**/*.${SOURCE}`, `electron/**/*.${SOURCE}`, `test/**/*.${SOURCE}`, '**/*.{js,mjs,cjs}'],
+    ignores: ['renderer/**'],
+    languageOptions: { globals: nodeGlobals },
+  },
+  {
+    // .cjs is CommonJS, with Node's module wrapper (require, module,
+    // __dirname); typescript-eslint's base config sets sourceType 'module'
+    // for every file.
+    name: 'postern/commonjs',
+    basePath: repoRoot,
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    name: 'postern/browser-globals',
+    basePath: repoRoot,
+    files: [`renderer/**/*.${SOURCE}`],
+    ignores: ['renderer/vite.config.*'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    // Vite's config is build tooling that runs in Node (renderer/tsconfig.json leaves it out too).
+    name: 'postern/renderer-build-globals',
+    basePath: repoRoot,
+    files: ['renderer/vite.config.*'],
     languageOptions: { globals: nodeGlobals },
   },
 );

@@ -608,6 +608,35 @@ describe('the lint config (test/lint/eslint.config.js)', () => {
     ]);
   });
 
+  it.each([
+    ['electron/build.mjs', 'process.exitCode = setTimeout.length;'],
+    ['src-protocol/cli/lint-probe.js', 'console.log(new URL(import.meta.url), Buffer.byteLength("x"));'],
+    ['test/lint/lint-probe.js', 'process.stdout.write(String(structuredClone(1)));'],
+    ['renderer/lib/lint-probe.js', 'document.title = String(window.innerWidth);'],
+    ['renderer/vite.config.js', 'export default { root: process.cwd() };'],
+    ['electron/lint-probe.cjs', "const fs = require('node:fs');\nmodule.exports = fs.existsSync(__dirname);"],
+  ])('knows the globals of where %s runs', async (file, code) => {
+    const [result] = await eslint.lintText(`${code}\n`, { filePath: path.join(root, file) });
+    expect(result?.messages).toEqual([]);
+  });
+
+  it.each([
+    ['electron/build.mjs', 'document.title = "x";', 'document'],
+    ['renderer/lib/lint-probe.js', 'process.exitCode = 1;', 'process'],
+    // Our .js/.mjs files are ES modules: CommonJS's wrapper variables do not exist.
+    ['src-protocol/cli/lint-probe.mjs', 'console.log(__dirname);', '__dirname'],
+  ])('reports in %s a global that does not exist there', async (file, code, name) => {
+    const [result] = await eslint.lintText(`${code}\n`, { filePath: path.join(root, file) });
+    expect(result?.messages.map((m) => [m.ruleId, m.message])).toEqual([['no-undef', `'${name}' is not defined.`]]);
+  });
+
+  it('applies eslint:recommended (from @eslint/js) to every file', async () => {
+    const [result] = await eslint.lintText('export function f(a: number) {\n  debugger;\n  return a;\n}\n', {
+      filePath: path.join(root, 'src-protocol/mime/lint-probe.ts'),
+    });
+    expect(result?.messages.map((m) => m.ruleId)).toEqual(['no-debugger']);
+  });
+
   it('reports an imap file that imports smtp', async () => {
     const [result] = await eslint.lintText("import { send } from '../smtp/submit.ts';\nexport const s = send;\n", {
       filePath: path.join(root, 'src-protocol/imap/lint-probe.ts'),
