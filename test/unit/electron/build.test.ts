@@ -1,0 +1,92 @@
+/**
+ * The bundles electron/build.mjs writes, checked as Electron would load
+ * them: the preload in a sandbox whose `require` knows only 'electron', the
+ * engine worker started for real by the engine host.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvCredentialStore } from '../../../src-protocol/accounts/credentials.ts';
+import { CALL_NAMES } from '../../../src-protocol/contract/contract.ts';
+import type { PreloadApi } from '../../../src-protocol/contract/preload-api.ts';
+import { startEngine } from '../../../src-protocol/service/engine-host.ts';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const outdir = mkdtempSync(path.join(tmpdir(), 'postern-electron-build-'));
+const profiles: string[] = [];
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [path.join(repo, 'electron', 'build.mjs'), '--outdir', outdir], { cwd: repo });
+}, 120_000);
+
+afterAll(() => {
+  for (const dir of [outdir, ...profiles]) rmSync(dir, { recursive: true, force: true });
+});
+
+function requiredModules(file: string): string[] {
+  const code = readFileSync(path.join(outdir, file), 'utf8');
+  return [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] ?? ''))];
+}
+
+describe('electron/build.mjs', () => {
+  it('bundles every npm dependency into main and the worker (the package ships no node_modules)', () => {
+    for (const file of ['main.cjs', 'engine-worker.cjs']) {
+      const stray = requiredModules(file).filter((m) => m !== 'electron' && !isBuiltin(m));
+      expect(stray, file).toEqual([]);
+    }
+    expect(requiredModules('engine-worker.cjs')).not.toContain('electron');
+  });
+
+  it('makes a small preload that requires only electron and works in a sandbox', async () => {
+    const code = readFileSync(path.join(outdir, 'preload.cjs'), 'utf8');
+    expect(code.length).toBeLessThan(20_000); // the contract's names, not zod
+    const exposed = new Map<string, unknown>();
+    const invoked: unknown[][] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+      ipcRenderer: {
+        invoke: async (...args: unknown[]) => { invoked.push(args); return { ok: true, value: [] }; },
+        send: () => undefined,
+        on: () => undefined,
+        removeListener: () => undefined,
+      },
+    };
+    const sandboxRequire = (id: string): unknown => {
+      if (id === 'electron') return electron;
+      throw new Error(`module not found: ${id}`);
+    };
+    const module = { exports: {} };
+    vm.runInNewContext(code, { require: sandboxRequire, module, exports: module.exports });
+    const api = exposed.get('postern') as PreloadApi;
+    expect(Object.keys(api).sort()).toEqual(['call', 'cancel', 'subscribe']);
+    expect(await api.call(1, CALL_NAMES[0] ?? '', {})).toEqual({ ok: true, value: [] });
+    expect(await api.call(2, 'not:a-call', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(invoked).toEqual([[CALL_NAMES[0], 1, {}]]);
+  });
+
+  it('the preload knows every call of the contract', () => {
+    const code = readFileSync(path.join(outdir, 'preload.cjs'), 'utf8');
+    for (const name of CALL_NAMES) expect(code).toContain(`"${name}"`);
+  });
+
+  it('the bundled engine worker starts and answers calls', async () => {
+    const profileDir = mkdtempSync(path.join(tmpdir(), 'postern-worker-profile-'));
+    profiles.push(profileDir);
+    const dispatcher = await startEngine({
+      profileDir,
+      credentials: new EnvCredentialStore({}),
+      workerUrl: pathToFileURL(path.join(outdir, 'engine-worker.cjs')),
+    });
+    try {
+      expect(await dispatcher.call('mail:accounts.list', {})).toEqual({ ok: true, value: [] });
+    } finally {
+      await dispatcher.close();
+    }
+  }, 60_000);
+});
