@@ -33,7 +33,9 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
               [--imap-security tls|starttls] [--smtp-security tls|starttls] [--ca FILE] [--password-env VAR]
   account list
   folders [--account N]
-  sync [--account N] [--folder F]
+  sync [--account N] [--folder F | --all-folders] [--bodies [--max-age-days D]]
+  search QUERY [--account N] [--limit K]   (words, "phrases", from: to: subject: has:attachment
+                                            is:unread is:flagged before:YYYY-MM-DD after:YYYY-MM-DD in:FOLDER)
   list [--account N] [--folder F] [--limit K]
   show ID
   parse FILE.eml
@@ -56,6 +58,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'folders': return await foldersCommand(rest, io);
       case 'sync': return await syncCommand(rest, io);
       case 'list': return await listCommand(rest, io);
+      case 'search': return await searchCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
@@ -178,13 +181,44 @@ async function foldersCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function syncCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { account: { type: 'string' }, folder: { type: 'string' } });
+  const { values } = parse(args, {
+    account: { type: 'string' }, folder: { type: 'string' }, 'all-folders': { type: 'boolean', default: false },
+    bodies: { type: 'boolean', default: false }, 'max-age-days': { type: 'string' },
+  });
+  if (values.folder !== undefined && values['all-folders']) throw new PosternError('BAD_INPUT', 'Give either --folder or --all-folders.');
+  if (values['all-folders'] || values.bodies) {
+    const maxAge = values['max-age-days'] === undefined ? undefined : positiveInt(values['max-age-days'], '--max-age-days', 1);
+    const result = await withEngine(values.profile, io, async (call) => {
+      const account = await pickAccount(call, values.account);
+      return call('mail:sync.account', {
+        account_id: account.id, all_folders: values['all-folders'], bodies: values.bodies,
+        ...(maxAge === undefined ? {} : { bodies_max_age_days: maxAge }),
+      });
+    });
+    print(io, values.json, result, () => [
+      ...result.folders.map((f) => `${f.folder}: ${f.total} messages, ${f.added} new, ${f.removed} removed, ${f.flags_changed} changed.`),
+      ...(values.bodies ? [`${result.bodies_downloaded} bodies downloaded (${result.bytes_downloaded} bytes).`] : []),
+    ].join('\n'));
+    return 0;
+  }
   const result = await withEngine(values.profile, io, async (call) => {
     const account = await pickAccount(call, values.account);
     await call('mail:folders.list', { account_id: account.id, refresh: true });
     return call('mail:sync.folder', { account_id: account.id, folder: values.folder ?? 'INBOX' });
   });
   print(io, values.json, result, () => `${result.folder}: ${result.total} messages, ${result.added} new, ${result.removed} removed, ${result.flags_changed} changed.`);
+  return 0;
+}
+
+async function searchCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { account: { type: 'string' }, limit: { type: 'string' } }, true);
+  if (positionals.length === 0) throw new PosternError('BAD_INPUT', 'search takes a query, e.g. postern search "from:bob is:unread report".');
+  const limit = positiveInt(values.limit, '--limit', 200);
+  const messages = await withEngine(values.profile, io, async (call) => {
+    const account = values.account === undefined ? undefined : await pickAccount(call, values.account);
+    return call('mail:search', { query: positionals.join(' '), limit, ...(account ? { account_id: account.id } : {}) });
+  });
+  print(io, values.json, messages, () => formatList(messages));
   return 0;
 }
 

@@ -45,4 +45,24 @@ export const LIMITS = {
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
   /** Largest message the web bridge accepts from the page (attachments travel base64). */
   maxBridgeMessageBytes: 80 * 1024 * 1024,
+  /** The longest POP3 status line (+OK, -ERR, SASL challenge) accepted, in bytes. RFC 1939 allows 512. */
+  maxPop3StatusLineBytes: 8 * 1024,
+  /**
+   * The longest line inside a POP3 multi-line answer, in bytes. Mail lines
+   * should stay under 1000 (RFC 5322) but real ones run far longer; this
+   * stops a server that never sends CRLF long before maxPop3ResponseBytes.
+   */
+  maxPop3LineBytes: 4 * 1024 * 1024,
+  /**
+   * The largest POP3 multi-line answer (one RETR'd message, a whole UIDL
+   * listing) after dot-unstuffing: as big as the MIME parser accepts, since a
+   * bigger message could not be shown anyway (fetch its head with TOP).
+   */
+  maxPop3ResponseBytes: 64 * 1024 * 1024,
+  /** How long a POP3 command may wait without one byte from the server before the connection is called dead. */
+  pop3CommandIdleTimeoutMs: 60_000,
+  /** Bodies fetched per IMAP FETCH during prefetch: enough to stream, few enough to hold in memory. */
+  bodyFetchBatch: 100,
+  /** ...and at most this many advertised bytes per FETCH batch (one huge message still goes alone). */
+  bodyFetchBatchBytes: 32 * 1024 * 1024,
 } as const;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -24,6 +24,24 @@ export const contract = {
   'mail:sync.folder': call(
     z.object({ account_id: AccountId, folder: z.string().min(1).max(1000).default('INBOX') }),
     SyncResult,
+  ),
+  'mail:sync.account': call(
+    z.object({
+      account_id: AccountId,
+      all_folders: z.boolean().default(true),
+      bodies: z.boolean().default(false),
+      /** Prefetch bodies only for mail newer than this many days (absent: all). */
+      bodies_max_age_days: z.number().int().positive().max(100_000).optional(),
+    }),
+    AccountSyncResult,
+  ),
+  'mail:search': call(
+    z.object({
+      query: z.string().max(1000),
+      account_id: AccountId.optional(),
+      limit: z.number().int().min(1).max(10_000).default(200),
+    }),
+    z.array(MessageSummary),
   ),
   'mail:messages.list': call(
     z.object({

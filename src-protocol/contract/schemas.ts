@@ -142,11 +142,21 @@ export const SyncResult = z.object({
   added: z.number().int().nonnegative(),
   removed: z.number().int().nonnegative(),
   flags_changed: z.number().int().nonnegative(),
+  /** How the folder was brought up to date: nothing changed (CONDSTORE), incrementally, or by a full diff. */
+  mode: z.enum(['unchanged', 'condstore', 'full']).optional(),
 });
 export type SyncResult = z.infer<typeof SyncResult>;
 
+export const AccountSyncResult = z.object({
+  account_id: AccountId,
+  folders: z.array(SyncResult),
+  bodies_downloaded: z.number().int().nonnegative(),
+  bytes_downloaded: z.number().int().nonnegative(),
+});
+export type AccountSyncResult = z.infer<typeof AccountSyncResult>;
+
 export const Progress = z.object({
-  task: z.enum(['sync', 'send', 'fetch']),
+  task: z.enum(['sync', 'send', 'fetch', 'index']),
   account_id: AccountId,
   folder: z.string().nullable(),
   phase: z.string(),

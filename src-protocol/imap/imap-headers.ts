@@ -9,6 +9,7 @@ export interface ServerHeader {
   uid: number;
   subject: string;
   from: { name: string; address: string }[];
+  to: { name: string; address: string }[];
   date_ms: number | null;
   flags: string[];
   size: number;
@@ -20,9 +21,34 @@ export async function fetchUidFlags(client: ImapFlow): Promise<Map<number, strin
   const result = new Map<number, string[]>();
   if (!client.mailbox || client.mailbox.exists === 0) return result;
   for await (const msg of client.fetch('1:*', { uid: true, flags: true })) {
-    result.set(msg.uid, [...(msg.flags ?? [])].sort());
+    result.set(msg.uid, storedFlags(msg.flags));
   }
   return result;
+}
+
+/** Flags changed since a CONDSTORE mod-sequence (RFC 7162 CHANGEDSINCE). */
+export async function fetchFlagsChangedSince(client: ImapFlow, modseq: bigint): Promise<Map<number, string[]>> {
+  const result = new Map<number, string[]>();
+  if (!client.mailbox || client.mailbox.exists === 0) return result;
+  for await (const msg of client.fetch('1:*', { uid: true, flags: true }, { changedSince: modseq })) {
+    result.set(msg.uid, storedFlags(msg.flags));
+  }
+  return result;
+}
+
+/** Every UID in the selected mailbox: one UID SEARCH, cheaper than a FETCH. */
+export async function searchAllUids(client: ImapFlow): Promise<Set<number>> {
+  if (!client.mailbox || client.mailbox.exists === 0) return new Set();
+  const uids = await client.search({ all: true }, { uid: true });
+  return new Set(Array.isArray(uids) ? uids : []);
+}
+
+/** UIDs at or above `from` (new mail since the last sync). */
+export async function searchUidsFrom(client: ImapFlow, from: number): Promise<number[]> {
+  if (!client.mailbox || client.mailbox.exists === 0) return [];
+  const uids = await client.search({ uid: `${from}:*` }, { uid: true });
+  // "N:*" always matches the last message, even when its UID is below N.
+  return (Array.isArray(uids) ? uids : []).filter((u) => u >= from);
 }
 
 export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<ServerHeader[]> {
@@ -42,8 +68,9 @@ function toHeader(msg: FetchMessageObject): ServerHeader {
     uid: msg.uid,
     subject: env?.subject ?? '',
     from: (env?.from ?? []).map((a) => ({ name: a.name ?? '', address: a.address ?? '' })),
+    to: [...(env?.to ?? []), ...(env?.cc ?? [])].map((a) => ({ name: a.name ?? '', address: a.address ?? '' })),
     date_ms: dateMs,
-    flags: [...(msg.flags ?? [])].sort(),
+    flags: storedFlags(msg.flags),
     size: msg.size ?? 0,
     has_attachments: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
     message_id: env?.messageId ?? null,
@@ -64,4 +91,9 @@ export function hasAttachment(node: MessageStructureObject): boolean {
 export async function fetchRaw(client: ImapFlow, uid: number): Promise<Buffer | null> {
   const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
   return msg && msg.source ? msg.source : null;
+}
+
+/** \Recent belongs to one session (RFC 3501 2.3.2); storing it would make every sync look like a change. */
+export function storedFlags(flags: Set<string> | undefined): string[] {
+  return [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
 }

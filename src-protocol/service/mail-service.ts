@@ -15,6 +15,8 @@ import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/ima
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
+import { syncAccount } from '../sync/account-sync.ts';
+import { indexStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent } from '../mime/parse.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
@@ -98,7 +100,25 @@ export class MailService {
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
           }), ctx.signal));
-        return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed };
+        return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
+      },
+      'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => {
+        const account = await this.#accounts.find(account_id);
+        const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
+          allFolders: all_folders, bodies,
+          bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
+          signal: ctx.signal,
+          onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
+        }));
+        return {
+          account_id: account.id,
+          folders: result.folders.map((f) => ({ account_id: account.id, folder: f.folder, total: f.total, added: f.added, removed: f.removed, flags_changed: f.flags_changed, mode: f.mode })),
+          bodies_downloaded: result.bodies_downloaded, bytes_downloaded: result.bytes_downloaded,
+        };
+      },
+      'mail:search': async ({ query, account_id, limit }) => {
+        const accountId = account_id === undefined ? undefined : (await this.#accounts.find(account_id)).id;
+        return this.#store.search(query, { limit, ...(accountId ? { accountId } : {}) }).map(summaryOf);
       },
       'mail:messages.list': async ({ account_id, folder, limit, offset }) => {
         const account = await this.#accounts.find(account_id);
@@ -197,6 +217,7 @@ export class MailService {
     if (!raw) throw new PosternError('NOT_FOUND', 'The message is no longer on the server.');
     const sha = await this.#blobs.put(raw);
     this.#store.setBlob(row.id, sha);
+    await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
     return raw;
   }

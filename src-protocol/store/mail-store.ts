@@ -3,6 +3,7 @@
  * rest of the engine speaks in rows.
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { compileSearch } from './search-query.ts';
 
 export interface FolderRow {
   id: number;
@@ -15,6 +16,8 @@ export interface FolderRow {
   uidnext: number | null;
   server_total: number | null;
   server_unread: number | null;
+  highestmodseq: string | null;
+  synced_at: number | null;
 }
 
 export interface FolderInput {
@@ -28,6 +31,8 @@ export interface HeaderInput {
   uid: number;
   subject: string;
   from: { name: string; address: string }[];
+  /** To and Cc, for display and for `to:` searches. */
+  to?: { name: string; address: string }[];
   date_ms: number | null;
   flags: string[];
   size: number;
@@ -84,7 +89,9 @@ export class MailStore {
       for (const f of folders) upsert.run(accountId, f.path, f.name, f.delimiter, f.special_use);
       const keep = new Set(folders.map((f) => f.path));
       for (const row of this.listFolders(accountId)) {
-        if (!keep.has(row.path)) this.db.prepare('DELETE FROM folders WHERE id = ?').run(row.id);
+        if (keep.has(row.path)) continue;
+        this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(row.id);
+        this.db.prepare('DELETE FROM folders WHERE id = ?').run(row.id);
       }
     });
   }
@@ -118,8 +125,9 @@ export class MailStore {
   resetFolderIfUidValidityChanged(folder: FolderRow, uidvalidity: number): boolean {
     if (folder.uidvalidity === uidvalidity) return false;
     this.transaction(() => {
+      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folder.id);
       this.db.prepare('DELETE FROM messages WHERE folder_id = ?').run(folder.id);
-      this.db.prepare('UPDATE folders SET uidvalidity = ?, uidnext = NULL WHERE id = ?').run(uidvalidity, folder.id);
+      this.db.prepare('UPDATE folders SET uidvalidity = ?, uidnext = NULL, highestmodseq = NULL WHERE id = ?').run(uidvalidity, folder.id);
     });
     return folder.uidvalidity !== null;
   }
@@ -128,39 +136,101 @@ export class MailStore {
     this.db.prepare('UPDATE folders SET uidnext = ? WHERE id = ?').run(uidnext, folderId);
   }
 
+  /** Records where the next incremental sync starts (CONDSTORE). */
+  setSyncState(folderId: number, state: { uidnext: number | null; highestmodseq: string | null }): void {
+    this.db.prepare('UPDATE folders SET uidnext = ?, highestmodseq = ?, synced_at = ? WHERE id = ?')
+      .run(state.uidnext, state.highestmodseq, Date.now(), folderId);
+  }
+
   knownUids(folderId: number): Map<number, string> {
     const rows = this.db.prepare('SELECT uid, flags_json FROM messages WHERE folder_id = ?').all(folderId) as { uid: number; flags_json: string }[];
     return new Map(rows.map((r) => [r.uid, r.flags_json]));
   }
 
   insertHeaders(folderId: number, headers: HeaderInput[]): void {
-    const insert = this.db.prepare(`INSERT INTO messages (folder_id, uid, subject, from_json, date_ms, flags_json, seen, size, has_attachments, message_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen`);
+    const insert = this.db.prepare(`INSERT INTO messages (folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen, flagged = excluded.flagged
+      RETURNING id`);
+    const index = this.db.prepare('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
     this.transaction(() => {
       for (const h of headers) {
-        insert.run(folderId, h.uid, h.subject, JSON.stringify(h.from), h.date_ms, JSON.stringify(h.flags),
-          h.flags.includes('\\Seen') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id);
+        const row = insert.get(folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
+          h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id) as { id: number };
+        index.run(row.id, h.subject, addressText(h.from), addressText(h.to ?? []));
       }
     });
   }
 
-  updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {
-    const update = this.db.prepare('UPDATE messages SET flags_json = ?, seen = ? WHERE folder_id = ? AND uid = ?');
+  /** Adds the decoded body text and attachment names to the search index. */
+  indexBody(id: number, body: string, attachmentNames: string[]): void {
+    const row = this.db.prepare('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
+    if (!row) return;
     this.transaction(() => {
-      for (const c of changes) update.run(JSON.stringify(c.flags), c.flags.includes('\\Seen') ? 1 : 0, folderId, c.uid);
+      this.db.prepare('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
+      this.db.prepare('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+    });
+  }
+
+  updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {
+    const update = this.db.prepare('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
+    this.transaction(() => {
+      for (const c of changes) update.run(JSON.stringify(c.flags), c.flags.includes('\\Seen') ? 1 : 0, c.flags.includes('\\Flagged') ? 1 : 0, folderId, c.uid);
     });
   }
 
   removeUids(folderId: number, uids: number[]): void {
-    const del = this.db.prepare('DELETE FROM messages WHERE folder_id = ? AND uid = ?');
+    const del = this.db.prepare('DELETE FROM messages WHERE folder_id = ? AND uid = ? RETURNING id');
+    const unindex = this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?');
     this.transaction(() => {
-      for (const uid of uids) del.run(folderId, uid);
+      for (const uid of uids) {
+        const row = del.get(folderId, uid) as { id: number } | undefined;
+        if (row) unindex.run(row.id);
+      }
     });
+  }
+
+  idsForUids(folderId: number, uids: number[]): number[] {
+    const get = this.db.prepare('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
+    return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);
   }
 
   listMessages(folderId: number, limit: number, offset: number): MessageRow[] {
     return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE m.folder_id = ? ORDER BY m.date_ms DESC, m.uid DESC LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
+  }
+
+  /** Local full-text search, newest first. */
+  search(query: string, options: { accountId?: string; limit: number }): MessageRow[] {
+    const q = compileSearch(query);
+    const where = [...q.where];
+    const params: SQLInputValue[] = [];
+    let from = 'messages m JOIN folders f ON f.id = m.folder_id';
+    if (q.match) {
+      from += ' JOIN messages_fts ON messages_fts.rowid = m.id';
+      where.unshift('messages_fts MATCH ?');
+      params.push(q.match);
+    }
+    params.push(...q.params);
+    if (options.accountId) {
+      where.push('f.account_id = ?');
+      params.push(options.accountId);
+    }
+    const sql = `SELECT ${MESSAGE_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY m.date_ms DESC, m.id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...params, options.limit) as unknown as MessageRow[];
+  }
+
+  /** Messages whose raw body is not stored yet, newest first. */
+  messagesWithoutBody(folderId: number, sinceMs: number | null, limit: number): { id: number; uid: number; size: number }[] {
+    return this.db.prepare(`SELECT id, uid, size FROM messages WHERE folder_id = ? AND blob_sha256 IS NULL
+      AND (? IS NULL OR date_ms >= ?) ORDER BY uid DESC LIMIT ?`).all(folderId, sinceMs, sinceMs, limit) as { id: number; uid: number; size: number }[];
+  }
+
+  /** Stored but not yet in the body index (e.g. after a crash between the two). */
+  messagesNotIndexed(limit: number): { id: number; blob_sha256: string; date_ms: number | null }[] {
+    return this.db.prepare('SELECT id, blob_sha256, date_ms FROM messages WHERE indexed = 0 AND blob_sha256 IS NOT NULL LIMIT ?')
+      .all(limit) as { id: number; blob_sha256: string; date_ms: number | null }[];
   }
 
   message(id: number): MessageRow | undefined {
@@ -169,7 +239,8 @@ export class MailStore {
   }
 
   setMessageFlags(id: number, flags: string[]): void {
-    this.db.prepare('UPDATE messages SET flags_json = ?, seen = ? WHERE id = ?').run(JSON.stringify(flags), flags.includes('\\Seen') ? 1 : 0, id);
+    this.db.prepare('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE id = ?')
+      .run(JSON.stringify(flags), flags.includes('\\Seen') ? 1 : 0, flags.includes('\\Flagged') ? 1 : 0, id);
   }
 
   setBlob(id: number, sha256: string, hasAttachments?: boolean): void {
@@ -183,6 +254,15 @@ export class MailStore {
   }
 
   removeAccount(accountId: string): void {
-    this.db.prepare('DELETE FROM folders WHERE account_id = ?').run(accountId);
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?)').run(accountId);
+      this.db.prepare('DELETE FROM folders WHERE account_id = ?').run(accountId);
+    });
   }
+}
+
+type Addr = { name: string; address: string };
+
+function addressText(list: Addr[]): string {
+  return list.map((a) => `${a.name} ${a.address}`).join(' ');
 }

@@ -45,4 +45,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_folder_date ON messages (folder_id, date_ms DESC, uid DESC);
     `,
   },
+  {
+    version: 2,
+    description: 'CONDSTORE state, recipients, local search index, persisted tasks',
+    sql: `
+      ALTER TABLE folders ADD COLUMN highestmodseq TEXT;
+      ALTER TABLE folders ADD COLUMN synced_at INTEGER;
+      ALTER TABLE messages ADD COLUMN to_json TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE messages ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+      UPDATE messages SET flagged = (flags_json LIKE '%\\Flagged%');
+      CREATE INDEX messages_by_message_id ON messages (message_id);
+      -- Full-text index over what a person searches for. Its rowid is the
+      -- message's id; body and attachment names arrive when the body does.
+      CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        subject, sender, recipients, body, attachments,
+        tokenize = 'unicode61 remove_diacritics 2'
+      );
+      -- User actions waiting for (or done on) the server: applied locally at
+      -- once, sent later, retried, never lost (Mailspring's local/remote model).
+      CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_ms INTEGER NOT NULL
+      );
+      CREATE INDEX tasks_pending ON tasks (state, next_attempt_ms);
+    `,
+  },
 ];

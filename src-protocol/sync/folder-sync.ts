@@ -1,17 +1,23 @@
 /**
- * Brings one folder's headers in the store up to date with the server:
- * UIDVALIDITY check, then UID+FLAGS diff (new, gone, changed), then headers
- * of new mail newest first in batches so the list fills in while it runs.
- * (CONDSTORE/QRESYNC come with the full sync engine; see ARCHITECTURE.md.)
+ * Brings one folder's headers in the store up to date with the server.
+ *
+ * 1. UIDVALIDITY changed: the cache of that folder is discarded.
+ * 2. CONDSTORE, when the server has it and we synced before: nothing to do
+ *    if HIGHESTMODSEQ, UIDNEXT and the count are unchanged (no FETCH at all);
+ *    otherwise only flags changed since our mod-sequence, new UIDs from our
+ *    UIDNEXT, and (when the count says so) one UID SEARCH to find expunges.
+ * 3. Otherwise a full UID+FLAGS diff.
+ * New headers are fetched newest first in batches, so the list fills in
+ * while the sync runs. No command is sent inside a fetch loop.
  */
 import type { ImapFlow } from 'imapflow';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
-import { fetchHeaders, fetchUidFlags } from '../imap/imap-headers.ts';
-import type { MailStore } from '../store/mail-store.ts';
+import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom } from '../imap/imap-headers.ts';
+import type { FolderRow, MailStore } from '../store/mail-store.ts';
 
 export interface FolderSyncProgress {
-  phase: 'flags' | 'headers' | 'done';
+  phase: 'checking' | 'flags' | 'headers' | 'done';
   done: number;
   total: number | null;
 }
@@ -22,6 +28,17 @@ export interface FolderSyncResult {
   removed: number;
   flags_changed: number;
   uidvalidity_reset: boolean;
+  /** 'unchanged': CONDSTORE said nothing changed; 'condstore': incremental; 'full': UID+FLAGS diff. */
+  mode: 'unchanged' | 'condstore' | 'full';
+  /** Ids of messages new to the store, newest first. */
+  new_ids: number[];
+}
+
+interface Diff {
+  fresh: number[];
+  removed: number[];
+  changed: { uid: number; flags: string[] }[];
+  mode: FolderSyncResult['mode'];
 }
 
 export async function syncFolderHeaders(
@@ -40,43 +57,79 @@ export async function syncFolderHeaders(
       path, name: path.split(mailbox.delimiter || '/').at(-1) ?? path, delimiter: mailbox.delimiter || null,
       special_use: path.toUpperCase() === 'INBOX' ? 'inbox' : null,
     });
-    const uidvalidity = Number(mailbox.uidValidity);
-    const reset = store.resetFolderIfUidValidityChanged(folder, uidvalidity);
+    const reset = store.resetFolderIfUidValidityChanged(folder, Number(mailbox.uidValidity));
+    const current = store.folder(accountId, path) as FolderRow;
+    onProgress({ phase: 'checking', done: 0, total: mailbox.exists });
 
-    onProgress({ phase: 'flags', done: 0, total: mailbox.exists });
-    const server = await fetchUidFlags(client);
-    signal?.throwIfAborted();
-    const local = store.knownUids(folder.id);
-
-    const removed = [...local.keys()].filter((uid) => !server.has(uid));
-    const changed: { uid: number; flags: string[] }[] = [];
-    const fresh: number[] = [];
-    for (const [uid, flags] of server) {
-      const known = local.get(uid);
-      if (known === undefined) fresh.push(uid);
-      else if (known !== JSON.stringify(flags)) changed.push({ uid, flags });
-    }
-    store.removeUids(folder.id, removed);
-    store.updateFlagsByUid(folder.id, changed);
+    const diff = await diffWithServer(client, store, current, signal);
+    store.removeUids(current.id, diff.removed);
+    store.updateFlagsByUid(current.id, diff.changed);
 
     // Newest first: higher UIDs arrived later.
-    fresh.sort((a, b) => b - a);
+    const fresh = [...diff.fresh].sort((a, b) => b - a);
     let done = 0;
-    onProgress({ phase: 'headers', done, total: fresh.length });
+    if (fresh.length) onProgress({ phase: 'headers', done, total: fresh.length });
     for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
       signal?.throwIfAborted();
       const batch = fresh.slice(i, i + LIMITS.headerFetchBatch);
       const headers = await fetchHeaders(client, batch);
-      store.insertHeaders(folder.id, headers);
+      store.insertHeaders(current.id, headers);
       done += batch.length;
       onProgress({ phase: 'headers', done, total: fresh.length });
     }
-    store.setUidNext(folder.id, mailbox.uidNext ?? null);
-    const counts = store.localCounts(folder.id);
-    store.setServerCounts(folder.id, counts.total, counts.unread);
+    const modseq = mailbox.highestModseq;
+    store.setSyncState(current.id, { uidnext: mailbox.uidNext ?? null, highestmodseq: modseq === undefined ? null : String(modseq) });
+    const counts = store.localCounts(current.id);
+    store.setServerCounts(current.id, counts.total, counts.unread);
     onProgress({ phase: 'done', done: fresh.length, total: fresh.length });
-    return { total: server.size, added: fresh.length, removed: removed.length, flags_changed: changed.length, uidvalidity_reset: reset };
+    return {
+      total: counts.total, added: fresh.length, removed: diff.removed.length, flags_changed: diff.changed.length,
+      uidvalidity_reset: reset, mode: diff.mode, new_ids: store.idsForUids(current.id, fresh),
+    };
   } finally {
     lock.release();
   }
+}
+
+async function diffWithServer(client: ImapFlow, store: MailStore, folder: FolderRow, signal?: AbortSignal): Promise<Diff> {
+  const mailbox = client.mailbox;
+  if (!mailbox) throw new PosternError('PROTOCOL', 'No folder is open.');
+  const local = store.knownUids(folder.id);
+  const serverModseq = mailbox.highestModseq;
+  const canIncrement = serverModseq !== undefined && folder.highestmodseq !== null && folder.uidnext !== null;
+
+  if (canIncrement) {
+    const knownModseq = BigInt(folder.highestmodseq as string);
+    const uidnext = folder.uidnext as number;
+    if (serverModseq === knownModseq && mailbox.uidNext === uidnext && mailbox.exists === local.size) {
+      return { fresh: [], removed: [], changed: [], mode: 'unchanged' };
+    }
+    const changedFlags = serverModseq === knownModseq ? new Map<number, string[]>() : await fetchFlagsChangedSince(client, knownModseq);
+    signal?.throwIfAborted();
+    const fresh = mailbox.uidNext === uidnext ? [] : (await searchUidsFrom(client, uidnext)).filter((u) => !local.has(u));
+    const changed: Diff['changed'] = [];
+    for (const [uid, flags] of changedFlags) {
+      const known = local.get(uid);
+      if (known !== undefined && known !== JSON.stringify(flags)) changed.push({ uid, flags });
+    }
+    // The count tells whether anything we hold was expunged.
+    let removed: number[] = [];
+    if (local.size + fresh.length !== mailbox.exists) {
+      const all = await searchAllUids(client);
+      removed = [...local.keys()].filter((uid) => !all.has(uid));
+    }
+    return { fresh, removed, changed, mode: 'condstore' };
+  }
+
+  const server = await fetchUidFlags(client);
+  signal?.throwIfAborted();
+  const removed = [...local.keys()].filter((uid) => !server.has(uid));
+  const changed: Diff['changed'] = [];
+  const fresh: number[] = [];
+  for (const [uid, flags] of server) {
+    const known = local.get(uid);
+    if (known === undefined) fresh.push(uid);
+    else if (known !== JSON.stringify(flags)) changed.push({ uid, flags });
+  }
+  return { fresh, removed, changed, mode: 'full' };
 }

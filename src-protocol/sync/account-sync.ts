@@ -1,0 +1,62 @@
+/**
+ * Syncs a whole account over one connection: the folder list, then each
+ * folder's headers (INBOX first), then — when asked — the bodies, newest
+ * first, so that everything can be read and searched offline.
+ */
+import type { ImapFlow } from 'imapflow';
+import { listServerFolders } from '../imap/imap-folders.ts';
+import type { MailStore } from '../store/mail-store.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import { syncFolderHeaders, type FolderSyncResult } from './folder-sync.ts';
+import { prefetchBodies } from './body-prefetch.ts';
+
+export interface AccountSyncOptions {
+  /** Every selectable folder, or only INBOX. */
+  allFolders: boolean;
+  bodies: boolean;
+  /** Prefetch only mail newer than this (null: all). */
+  bodiesSinceMs: number | null;
+  signal?: AbortSignal;
+  onProgress?: (p: { folder: string | null; phase: string; done: number; total: number | null }) => void;
+}
+
+export interface AccountSyncResult {
+  folders: (FolderSyncResult & { folder: string })[];
+  bodies_downloaded: number;
+  bytes_downloaded: number;
+}
+
+export async function syncAccount(client: ImapFlow, store: MailStore, blobs: BlobStore, accountId: string, options: AccountSyncOptions): Promise<AccountSyncResult> {
+  const report = options.onProgress ?? (() => {});
+  report({ folder: null, phase: 'folders', done: 0, total: null });
+  const serverFolders = await listServerFolders(client);
+  store.replaceFolders(accountId, serverFolders);
+  const paths = serverFolders
+    .map((f) => f.path)
+    .filter((p) => options.allFolders || p.toUpperCase() === 'INBOX')
+    .sort((a, b) => (a.toUpperCase() === 'INBOX' ? -1 : b.toUpperCase() === 'INBOX' ? 1 : a.localeCompare(b)));
+
+  const folders: AccountSyncResult['folders'] = [];
+  for (const [i, path] of paths.entries()) {
+    options.signal?.throwIfAborted();
+    report({ folder: path, phase: 'folders', done: i, total: paths.length });
+    const r = await syncFolderHeaders(client, store, accountId, path, (p) => report({ folder: path, phase: p.phase, done: p.done, total: p.total }), options.signal);
+    folders.push({ ...r, folder: path });
+  }
+  let bodies = 0;
+  let bytes = 0;
+  if (options.bodies) {
+    for (const path of paths) {
+      const folder = store.folder(accountId, path);
+      if (!folder) continue;
+      const p = await prefetchBodies(client, store, blobs, folder.id, path, {
+        sinceMs: options.bodiesSinceMs,
+        onProgress: (x) => report({ folder: path, phase: 'bodies', done: x.done, total: x.total }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      bodies += p.done;
+      bytes += p.bytes;
+    }
+  }
+  return { folders, bodies_downloaded: bodies, bytes_downloaded: bytes };
+}
