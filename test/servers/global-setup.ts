@@ -1,0 +1,52 @@
+// vitest globalSetup: one set of real mail servers for the whole test run.
+// Tests get the connection facts with `inject('servers')` (a TestServers).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import type { TestServers } from './harness.ts';
+import { startServers, stopServers } from './harness.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    servers: TestServers;
+  }
+}
+
+/** Files that prove the packages are there (LMTP is its own package). */
+const REQUIRED = [
+  '/usr/sbin/dovecot',
+  '/usr/bin/doveadm',
+  '/usr/lib/dovecot/imap',
+  '/usr/lib/dovecot/pop3',
+  '/usr/lib/dovecot/lmtp',
+  '/usr/sbin/postfix',
+  '/usr/bin/openssl',
+];
+
+const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
+
+function ensurePackages(): void {
+  const missing = REQUIRED.filter((file) => !existsSync(file));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `The tests need Dovecot and Postfix (missing ${missing.join(', ')}). Install them as root:\n  sudo bash ${INSTALL_SCRIPT}`,
+    );
+  }
+  const result = spawnSync('bash', [INSTALL_SCRIPT], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${INSTALL_SCRIPT} failed (exit ${result.status ?? result.signal})`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensurePackages();
+  if (process.getuid?.() !== 0) {
+    // Postfix cannot run without root, and Dovecot here runs in root mode.
+    throw new Error('The real-server tests must run as root (Postfix and Dovecot start as root and drop privileges).');
+  }
+  const servers = await startServers();
+  project.provide('servers', servers);
+  return async () => {
+    await stopServers(servers);
+  };
+}
