@@ -75,7 +75,8 @@ export class AccountConfig {
     if (accounts.some((a) => a.id === account.id || a.name.toLowerCase() === account.name.toLowerCase())) {
       throw new PosternError('ACCOUNT_EXISTS', `An account called "${account.name}" already exists.`);
     }
-    let stored = account;
+    // Parsing drops anything that is not part of the schema (never a password).
+    let stored = StoredAccount.parse(account);
     if (caPem) {
       const caFile = `${account.id}.pem`;
       await writeFileAtomic(join(this.#profileDir, 'ca', caFile), caPem, 0o644);
@@ -106,7 +107,7 @@ export class AccountConfig {
 
 /** A stable, readable id from the account's name ("Work Mail" -> "work-mail"). */
 export function accountIdFromName(name: string, taken: ReadonlySet<string>): string {
-  const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'account';
+  const base = name.toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'account';
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   return id;

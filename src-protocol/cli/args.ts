@@ -2,9 +2,9 @@
 import { PosternError } from '../common/errors.ts';
 
 export function hostPort(value: string | undefined, flag: string): { host: string; port: number } {
-  const m = value ? /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(value) : null;
+  const m = value ? /^(\[[^\]]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value) : null;
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !m[1] || port < 1 || port > 65535) throw new PosternError('BAD_INPUT', `${flag} takes HOST:PORT, e.g. ${flag} imap.example.com:993.`);
+  if (!m || !m[1] || m[1].replace(/^\[|\]$/g, '') === '' || port < 1 || port > 65535) throw new PosternError('BAD_INPUT', `${flag} takes HOST:PORT, e.g. ${flag} imap.example.com:993.`);
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 

@@ -13,7 +13,7 @@ import { createInProcessEngine } from '../service/engine.ts';
 import { startEngine } from '../service/engine-host.ts';
 import type { Dispatcher } from '../service/dispatcher-types.ts';
 import type { CallInput, CallName, CallOutput } from '../contract/contract.ts';
-import type { AccountSummary, MessageSummary, Progress } from '../contract/schemas.ts';
+import type { AccountSummary, MessageSummary, Progress, TaskInfo } from '../contract/schemas.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { CliCredentialStore } from './cli-credentials.ts';
 import { EnvCredentialStore } from '../accounts/credentials.ts';
@@ -37,7 +37,12 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   search QUERY [--account N] [--limit K]   (words, "phrases", from: to: subject: has:attachment
                                             is:unread is:flagged before:YYYY-MM-DD after:YYYY-MM-DD in:FOLDER)
   list [--account N] [--folder F] [--limit K]
-  show ID
+  show ID [--keep-unread]
+  flag ID (--seen | --unseen | --flagged | --unflagged)...
+  move ID... --to FOLDER
+  delete ID...                       (to Trash; from Trash for good)
+  folder (create PATH | rename PATH NEW | delete PATH) [--account N]
+  tasks [--account N] [--all]        (actions waiting for, refused by, or done on the server)
   parse FILE.eml
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]...
   serve [--port P]`;
@@ -59,6 +64,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'sync': return await syncCommand(rest, io);
       case 'list': return await listCommand(rest, io);
       case 'search': return await searchCommand(rest, io);
+      case 'flag': return await flagCommand(rest, io);
+      case 'move': return await moveCommand(rest, io);
+      case 'delete': return await deleteCommand(rest, io);
+      case 'folder': return await folderCommand(rest, io);
+      case 'tasks': return await tasksCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
@@ -94,12 +104,17 @@ async function withEngine<T>(profile: string | undefined, io: Io, fn: (call: Cal
   const engine = createInProcessEngine({ profileDir: profileDir(profile), credentials: new CliCredentialStore(), ...(hint ? { credentialHint: hint } : {}) });
   const stop = engine.dispatcher.onEvent((name, payload) => {
     if (name === 'mail:progress') io.err(progressLine(payload as Progress));
+    if (name === 'mail:task') {
+      const t = payload as TaskInfo;
+      io.err(`task ${t.id} ${t.kind}: ${t.state}${t.last_error ? ` (${t.last_error})` : ''}`);
+    }
   });
   try {
     return await fn(caller(engine.dispatcher));
   } finally {
-    stop();
+    // Closing waits for actions still being sent; their outcome is still shown.
     await engine.dispatcher.close();
+    stop();
   }
 }
 
@@ -276,6 +291,70 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
     });
   });
   print(io, values.json, result, () => `Sent ${result.message_id} to ${result.accepted.join(', ')}${result.rejected.length ? `; refused: ${result.rejected.join(', ')}` : ''}.`);
+  return 0;
+}
+
+function ids(positionals: string[]): number[] {
+  if (positionals.length === 0) throw new PosternError('BAD_INPUT', 'Give one or more message ids (see "postern list").');
+  return positionals.map((p) => positiveInt(p, 'ID', NaN));
+}
+
+/** Actions are applied locally at once; the command then waits (bounded) for the server. */
+async function flagCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    seen: { type: 'boolean' }, unseen: { type: 'boolean' }, flagged: { type: 'boolean' }, unflagged: { type: 'boolean' },
+  }, true);
+  const add = [...(values.seen ? ['\\Seen'] : []), ...(values.flagged ? ['\\Flagged'] : [])];
+  const remove = [...(values.unseen ? ['\\Seen'] : []), ...(values.unflagged ? ['\\Flagged'] : [])];
+  if (add.length + remove.length === 0) throw new PosternError('BAD_INPUT', 'flag takes --seen, --unseen, --flagged or --unflagged.');
+  const results = await withEngine(values.profile, io, async (call) => {
+    const out: { id: number; flags: string[] }[] = [];
+    for (const id of ids(positionals)) out.push({ id, ...(await call('mail:messages.setFlags', { id, add, remove })) });
+    return out;
+  });
+  print(io, values.json, results.length === 1 ? results[0] : results, () => results.map((r) => `${r.id}: ${r.flags.join(' ') || '(no flags)'}`).join('\n'));
+  return 0;
+}
+
+async function moveCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { to: { type: 'string' } }, true);
+  const to = required(values.to, '--to');
+  const result = await withEngine(values.profile, io, (call) => call('mail:messages.move', { ids: ids(positionals), to }));
+  print(io, values.json, result, () => `Moved ${result.moved} message(s) to ${to}.`);
+  return 0;
+}
+
+async function deleteCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  const result = await withEngine(values.profile, io, (call) => call('mail:messages.delete', { ids: ids(positionals) }));
+  print(io, values.json, result, () => `${result.to_trash} moved to Trash, ${result.permanently} deleted for good.`);
+  return 0;
+}
+
+async function folderCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, { account: { type: 'string' } }, true);
+  const result = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    const path = required(positionals[0], 'PATH');
+    switch (sub) {
+      case 'create': return call('mail:folders.create', { account_id: account.id, path });
+      case 'rename': return call('mail:folders.rename', { account_id: account.id, path, new_path: required(positionals[1], 'NEW') });
+      case 'delete': return call('mail:folders.delete', { account_id: account.id, path });
+      default: throw new PosternError('BAD_INPUT', `folder takes create, rename or delete.\n${USAGE}`);
+    }
+  });
+  print(io, values.json, result, () => `Done: ${JSON.stringify(result)}`);
+  return 0;
+}
+
+async function tasksCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { account: { type: 'string' }, all: { type: 'boolean', default: false } });
+  const tasks = await withEngine(values.profile, io, async (call) => {
+    const account = values.account === undefined ? undefined : await pickAccount(call, values.account);
+    return call('mail:tasks.list', { include_done: values.all, ...(account ? { account_id: account.id } : {}) });
+  });
+  print(io, values.json, tasks, () => tasks.map((t) => `${t.id}\t${t.kind}\t${t.state}\t${t.attempts} tries\t${t.last_error ?? ''}`).join('\n') || 'Nothing waiting.');
   return 0;
 }
 

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -138,9 +138,10 @@ const PAGE_CSP = (port: number) => [
 async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed');
   const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  const base = resolve(root);
   const rel = normalize(pathname === '/' ? 'index.html' : pathname.slice(1));
-  const file = join(root, rel);
-  if (rel.startsWith('..') || !file.startsWith(normalize(root) + sep)) return deny(res, 404, 'Not found');
+  const file = resolve(base, rel);
+  if (rel.startsWith('..') || !file.startsWith(base + sep)) return deny(res, 404, 'Not found');
   try {
     const info = await stat(file);
     if (!info.isFile()) return deny(res, 404, 'Not found');

@@ -35,7 +35,8 @@ export function createLogger(
   const min = ORDER[level] ?? ORDER.warn;
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...(redact({ ...base, ...fields }) as object) }));
+    // The record's own keys come last so fields cannot overwrite them.
+    write(JSON.stringify({ ...(redact({ ...base, ...fields }) as object), t: new Date().toISOString(), level: lvl, msg }));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, FolderPath, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -64,12 +64,30 @@ export const contract = {
     }),
     z.object({ flags: z.array(z.string()) }),
   ),
+  'mail:messages.move': call(
+    z.object({ ids: z.array(MessageId).min(1).max(1000), to: FolderPath }),
+    z.object({ moved: z.number().int().nonnegative() }),
+  ),
+  /** To Trash; messages already in Trash are removed for good. */
+  'mail:messages.delete': call(
+    z.object({ ids: z.array(MessageId).min(1).max(1000) }),
+    z.object({ to_trash: z.number().int().nonnegative(), permanently: z.number().int().nonnegative() }),
+  ),
+  'mail:tasks.list': call(
+    z.object({ account_id: AccountId.optional(), include_done: z.boolean().default(false) }),
+    z.array(TaskInfo),
+  ),
+  'mail:folders.create': call(z.object({ account_id: AccountId, path: FolderPath }), z.object({ path: z.string() })),
+  'mail:folders.rename': call(z.object({ account_id: AccountId, path: FolderPath, new_path: FolderPath }), z.object({ path: z.string() })),
+  'mail:folders.delete': call(z.object({ account_id: AccountId, path: FolderPath }), z.object({ deleted: z.boolean() })),
   'mail:attachments.get': call(
     z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }),
     AttachmentContent,
   ),
   'mail:send': call(SendInput, SendResult),
   'mail:progress': event(Progress),
+  /** A persisted action reached the server, failed there, or is waiting to retry. */
+  'mail:task': event(TaskInfo),
   /** From the desktop shell (the File menu's New Message), never from the engine. */
   'app:command': event(z.object({ command: z.enum(['new-message']) })),
 } as const;

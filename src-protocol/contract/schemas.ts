@@ -62,7 +62,8 @@ export const MessageId = z.number().int().positive();
 export const MessageSummary = z.object({
   id: MessageId,
   account_id: AccountId,
-  uid: z.number().int().positive(),
+  /** The server's UID; 0 or below while a move made here waits for the server. */
+  uid: z.number().int(),
   folder: z.string(),
   subject: z.string(),
   from: z.array(Address),
@@ -173,3 +174,17 @@ export const AttachmentContent = z.object({
 export type AttachmentContent = z.infer<typeof AttachmentContent>;
 
 export const ErrorPayloadSchema = z.object({ code: z.enum(ERROR_CODE_LIST), message: z.string() });
+
+export const TaskInfo = z.object({
+  id: z.number().int().positive(),
+  account_id: AccountId,
+  kind: z.enum(['flags', 'move', 'expunge']),
+  state: z.enum(['pending', 'done', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  last_error: z.string().nullable(),
+  created_iso: z.string(),
+});
+export type TaskInfo = z.infer<typeof TaskInfo>;
+
+/** A folder path as the server names it (any Unicode, no control characters). */
+export const FolderPath = z.string().min(1).max(1000).regex(/^[^\u0000-\u001f\u007f]+$/, 'not a folder name');

@@ -18,17 +18,20 @@ interface LooseError {
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'NoConnection', 'ESOCKET', 'ECONNECTION']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT', 'ConnectionTimeout', 'GreetingTimeout', 'CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 
 export function classifyNetworkError(err: unknown, server: string): PosternError {
   if (err instanceof PosternError) return err;
+  if ((err as { name?: unknown } | null)?.name === 'AbortError') return new PosternError('CANCELLED');
   const e = (err ?? {}) as LooseError;
   const cause = (err as { cause?: unknown } | null)?.cause;
   const serverText = pickServerText(e);
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
 
-  if (isUntrustedCertificateError(err) || isUntrustedCertificateError(cause)) {
+  // nodemailer moves Node's certificate code to originalCode.
+  const originalCode = (err as { originalCode?: unknown } | null)?.originalCode;
+  if (isUntrustedCertificateError(err) || isUntrustedCertificateError(cause) || isUntrustedCertificateError({ code: originalCode })) {
     return new PosternError('TLS_UNTRUSTED', `The certificate of ${server} is not trusted (${message}). If this is your own server, add its CA certificate to the account.`, { cause: err });
   }
   if (e.authenticationFailed === true || code === 'EAUTH' || /AUTHENTICATIONFAILED|authentication failed|invalid credentials/i.test(serverText ?? message)) {

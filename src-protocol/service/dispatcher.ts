@@ -69,8 +69,9 @@ export function createDispatcher(handlers: Handlers, events: EventHub, logger?: 
       return events.on(listener);
     },
     async close() {
-      events.clear();
+      // Work finishing during close still reports its outcome.
       await onClose?.();
+      events.clear();
     },
   };
 }

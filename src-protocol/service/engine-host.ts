@@ -70,6 +70,7 @@ export async function startEngine(options: EngineOptions): Promise<Dispatcher> {
   return {
     call(name, input, signal) {
       if (dead) return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: dead } });
+      if (signal?.aborted) return Promise.resolve({ ok: false, error: { code: 'CANCELLED', message: 'The operation was cancelled.' } });
       const id = nextId++;
       return new Promise((resolve) => {
         const onAbort = () => post({ type: 'cancel', id });

@@ -11,6 +11,8 @@ import type { CredentialStore } from '../accounts/credentials.ts';
 import { openDatabase } from '../store/database.ts';
 import { MailStore, type FolderRow, type MessageRow } from '../store/mail-store.ts';
 import { BlobStore } from '../store/blob-store.ts';
+import { TaskStore } from '../store/task-store.ts';
+import { TaskQueue, taskInfo } from './task-queue.ts';
 import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
@@ -41,6 +43,8 @@ export class MailService {
   readonly #blobs: BlobStore;
   readonly #events: EventHub;
   readonly #logger: Logger;
+  readonly #tasks: TaskStore;
+  readonly #queue: TaskQueue;
   #credentialHint: { envVariable?: string } | undefined;
 
   constructor(options: MailServiceOptions) {
@@ -52,6 +56,12 @@ export class MailService {
     this.#events = options.events;
     this.#logger = options.logger;
     this.#credentialHint = options.credentialHint;
+    this.#tasks = new TaskStore(this.#store.db);
+    this.#queue = new TaskQueue({
+      tasks: this.#tasks, store: this.#store, logger: this.#logger,
+      withClient: async (accountId, fn) => withImap(await this.#imapSettings(await this.#accounts.find(accountId)), fn),
+      onTask: (info) => this.#events.emit('mail:task', info),
+    });
   }
 
   /** The CLI names the password's environment variable per command. */
@@ -59,7 +69,9 @@ export class MailService {
     this.#credentialHint = hint;
   }
 
-  close(): void {
+  /** Lets actions being sent finish (bounded), then closes the store. */
+  async close(): Promise<void> {
+    await this.#queue.close();
     this.#store.db.close();
   }
 
@@ -96,6 +108,8 @@ export class MailService {
       },
       'mail:sync.folder': async ({ account_id, folder }, ctx) => {
         const account = await this.#accounts.find(account_id);
+        // Local actions go first, so the server's state includes them.
+        await this.#queue.flush(account.id);
         const result = await withImap(await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
@@ -104,6 +118,7 @@ export class MailService {
       },
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => {
         const account = await this.#accounts.find(account_id);
+        await this.#queue.flush(account.id);
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
           allFolders: all_folders, bodies,
           bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
@@ -129,19 +144,71 @@ export class MailService {
       'mail:messages.get': async ({ id, mark_read }, ctx) => this.#getMessage(id, mark_read, ctx),
       'mail:messages.setFlags': async ({ id, add, remove }) => {
         const row = this.#message(id);
-        const account = await this.#accounts.find(row.account_id);
-        await withImap(await this.#imapSettings(account), async (client) => {
-          const lock = await client.getMailboxLock(row.folder_path);
-          try {
-            if (add.length) await client.messageFlagsAdd(String(row.uid), add, { uid: true });
-            if (remove.length) await client.messageFlagsRemove(String(row.uid), remove, { uid: true });
-          } finally {
-            lock.release();
-          }
-        });
         const flags = applyFlags(JSON.parse(row.flags_json) as string[], add, remove);
-        this.#store.setMessageFlags(id, flags);
+        this.#store.transaction(() => {
+          this.#store.setMessageFlags(id, flags);
+          this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove });
+        });
+        this.#queue.kick(row.account_id);
         return { flags };
+      },
+      'mail:messages.move': async ({ ids, to }) => {
+        let moved = 0;
+        for (const id of ids) {
+          const row = this.#message(id);
+          const dest = await this.#folderRow(row.account_id, to);
+          if (dest.id === row.folder_id) continue;
+          this.#moveLocally(row, dest.path, dest.id);
+          moved++;
+        }
+        for (const account of new Set(ids.map((id) => this.#store.message(id)?.account_id).filter((a): a is string => !!a))) this.#queue.kick(account);
+        return { moved };
+      },
+      'mail:messages.delete': async ({ ids }) => {
+        let toTrash = 0;
+        let permanently = 0;
+        const accounts = new Set<string>();
+        for (const id of ids) {
+          const row = this.#message(id);
+          accounts.add(row.account_id);
+          const trash = this.#store.listFolders(row.account_id).find((f) => f.special_use === 'trash');
+          if (trash && trash.id !== row.folder_id) {
+            this.#moveLocally(row, trash.path, trash.id);
+            toTrash++;
+          } else {
+            this.#store.transaction(() => {
+              this.#tasks.add(row.account_id, { kind: 'expunge', folder: row.folder_path, uid: row.uid });
+              this.#store.removeMessage(row.id);
+            });
+            permanently++;
+          }
+        }
+        for (const a of accounts) this.#queue.kick(a);
+        return { to_trash: toTrash, permanently };
+      },
+      'mail:tasks.list': async ({ account_id, include_done }) => {
+        const states: ('pending' | 'failed' | 'done')[] = include_done ? ['pending', 'failed', 'done'] : ['pending', 'failed'];
+        return this.#tasks.list(account_id, states).map((t) => taskInfo(t));
+      },
+      'mail:folders.create': async ({ account_id, path }) => {
+        const account = await this.#accounts.find(account_id);
+        const created = await withImap(await this.#imapSettings(account), (client) => client.mailboxCreate(path));
+        await this.#refreshFolders(account);
+        return { path: created.path };
+      },
+      'mail:folders.rename': async ({ account_id, path, new_path }) => {
+        const account = await this.#accounts.find(account_id);
+        await this.#queue.flush(account.id);
+        const renamed = await withImap(await this.#imapSettings(account), (client) => client.mailboxRename(path, new_path));
+        await this.#refreshFolders(account);
+        return { path: renamed.newPath };
+      },
+      'mail:folders.delete': async ({ account_id, path }) => {
+        const account = await this.#accounts.find(account_id);
+        await this.#queue.flush(account.id);
+        await withImap(await this.#imapSettings(account), (client) => client.mailboxDelete(path));
+        await this.#refreshFolders(account);
+        return { deleted: true };
       },
       'mail:attachments.get': async ({ id, index }, ctx) => {
         const row = this.#message(id);
@@ -184,17 +251,13 @@ export class MailService {
     const model = await parseMessage(raw, { fallbackDate: row.date_ms === null ? undefined : new Date(row.date_ms) });
     let flags = JSON.parse(row.flags_json) as string[];
     if (markRead && !flags.includes('\\Seen')) {
-      const account = await this.#accounts.find(row.account_id);
-      await withImap(await this.#imapSettings(account), async (client) => {
-        const lock = await client.getMailboxLock(row.folder_path);
-        try {
-          await client.messageFlagsAdd(String(row.uid), ['\\Seen'], { uid: true });
-        } finally {
-          lock.release();
-        }
-      });
       flags = applyFlags(flags, ['\\Seen'], []);
-      this.#store.setMessageFlags(id, flags);
+      const { folder_path, uid, account_id } = row;
+      this.#store.transaction(() => {
+        this.#store.setMessageFlags(id, flags);
+        this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [] });
+      });
+      this.#queue.kick(account_id);
       row = this.#message(id);
     }
     return { ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags };
@@ -203,6 +266,12 @@ export class MailService {
   /** The raw message, from the local store or fetched once and kept. */
   async #rawMessage(row: MessageRow, ctx: CallContext): Promise<Buffer> {
     if (row.blob_sha256) return this.#blobs.get(row.blob_sha256);
+    if (row.uid <= 0) {
+      // Moved here locally; the server must do the move before the body can be fetched.
+      await this.#queue.flush(row.account_id);
+      row = this.#message(row.id);
+      if (row.uid <= 0) throw new PosternError('NOT_FOUND', 'The message is being moved; open it again after the next sync.');
+    }
     const account = await this.#accounts.find(row.account_id);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'body', done: 0, total: row.size });
     const raw = await withImap(await this.#imapSettings(account), async (client) => {
@@ -220,6 +289,24 @@ export class MailService {
     await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
     return raw;
+  }
+
+  /** Applies a move here at once and records it for the server, in one transaction. */
+  #moveLocally(row: MessageRow, toPath: string, toFolderId: number): void {
+    this.#store.transaction(() => {
+      this.#tasks.add(row.account_id, { kind: 'move', folder: row.folder_path, uid: row.uid, to: toPath, message_id: row.id });
+      this.#store.moveLocally(row.id, toFolderId, -row.id);
+    });
+  }
+
+  async #folderRow(accountId: string, path: string): Promise<FolderRow> {
+    let folder = this.#store.folder(accountId, path);
+    if (!folder) {
+      await this.#refreshFolders(await this.#accounts.find(accountId));
+      folder = this.#store.folder(accountId, path);
+    }
+    if (!folder) throw new PosternError('NOT_FOUND', `There is no folder "${path}".`);
+    return folder;
   }
 
   async #refreshFolders(account: StoredAccount): Promise<void> {
@@ -273,7 +360,10 @@ export class MailService {
     return {
       account_id: f.account_id, path: f.path, name: f.name, delimiter: f.delimiter,
       special_use: (f.special_use as Folder['special_use']) ?? null,
-      total: f.server_total ?? local.total, unread: f.server_unread ?? local.unread,
+      // Once a folder is synced its local counts are the truth (they include
+      // what was just read here); before that, the server's STATUS is.
+      total: f.synced_at !== null ? local.total : (f.server_total ?? local.total),
+      unread: f.synced_at !== null ? local.unread : (f.server_unread ?? local.unread),
     };
   }
 

@@ -44,8 +44,9 @@ export class BlobStore {
   }
 
   async get(sha256: string): Promise<Buffer> {
+    const path = this.pathOf(sha256);
     try {
-      return await readFile(this.pathOf(sha256));
+      return await readFile(path);
     } catch (err) {
       throw new PosternError('NOT_FOUND', 'The stored copy of this message is missing.', { cause: err });
     }

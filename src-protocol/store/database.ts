@@ -14,7 +14,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   } catch (err) {
     throw new PosternError('STORAGE', `The mail database ${file} could not be opened: ${(err as Error).message}`, { cause: err });
   }
-  migrate(db, migrations);
+  try {
+    migrate(db, migrations);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 

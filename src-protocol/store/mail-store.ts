@@ -68,6 +68,8 @@ export class MailStore {
 
   /** Runs `fn` in one transaction; a throw rolls everything back. */
   transaction<T>(fn: () => T): T {
+    // Nested calls join the outer transaction (SQLite has no nested BEGIN).
+    if (this.db.isTransaction) return fn();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -143,7 +145,8 @@ export class MailStore {
   }
 
   knownUids(folderId: number): Map<number, string> {
-    const rows = this.db.prepare('SELECT uid, flags_json FROM messages WHERE folder_id = ?').all(folderId) as { uid: number; flags_json: string }[];
+    // Placeholders (uid <= 0) of local moves the server has not done yet are not the server's to judge.
+    const rows = this.db.prepare('SELECT uid, flags_json FROM messages WHERE folder_id = ? AND uid > 0').all(folderId) as { uid: number; flags_json: string }[];
     return new Map(rows.map((r) => [r.uid, r.flags_json]));
   }
 
@@ -193,6 +196,32 @@ export class MailStore {
   idsForUids(folderId: number, uids: number[]): number[] {
     const get = this.db.prepare('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
     return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);
+  }
+
+  /** A moved message's placeholder row learns the UID the server gave it. */
+  assignUid(id: number, uid: number): void {
+    this.db.prepare('UPDATE messages SET uid = ? WHERE id = ?').run(uid, id);
+  }
+
+  removeMessage(id: number): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?').run(id);
+      this.db.prepare('DELETE FROM messages WHERE id = ?').run(id);
+    });
+  }
+
+  /**
+   * Moves a message locally before the server has done it. Its UID in the
+   * destination is unknown until then, so it gets a placeholder (negative,
+   * unique) that cannot collide with a real UID.
+   */
+  moveLocally(id: number, toFolderId: number, placeholderUid: number): void {
+    this.db.prepare('UPDATE messages SET folder_id = ?, uid = ? WHERE id = ?').run(toFolderId, placeholderUid, id);
+  }
+
+  /** The next sync of this folder compares every UID and flag. */
+  forgetSyncState(folderId: number): void {
+    this.db.prepare('UPDATE folders SET highestmodseq = NULL WHERE id = ?').run(folderId);
   }
 
   listMessages(folderId: number, limit: number, offset: number): MessageRow[] {

@@ -1,0 +1,97 @@
+/**
+ * Persisted user actions (flag, move, delete). A task is written in the same
+ * transaction as the local change it mirrors, so after a crash either both
+ * exist or neither; the runner sends it to the server later and marks it
+ * done. Retries back off; a refusal by the server ends it as failed.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+export type TaskPayload =
+  | { kind: 'flags'; folder: string; uid: number; add: string[]; remove: string[] }
+  | { kind: 'move'; folder: string; uid: number; to: string; message_id: number }
+  | { kind: 'expunge'; folder: string; uid: number };
+
+export interface TaskRow {
+  id: number;
+  account_id: string;
+  kind: TaskPayload['kind'];
+  payload: TaskPayload;
+  state: 'pending' | 'done' | 'failed';
+  attempts: number;
+  next_attempt_ms: number;
+  last_error: string | null;
+  created_ms: number;
+}
+
+interface RawTaskRow extends Omit<TaskRow, 'payload'> {
+  payload_json: string;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class TaskStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** Call inside the transaction that applies the change locally. */
+  add(accountId: string, payload: TaskPayload, now = Date.now()): number {
+    const row = this.#db.prepare('INSERT INTO tasks (account_id, kind, payload_json, created_ms) VALUES (?, ?, ?, ?) RETURNING id')
+      .get(accountId, payload.kind, JSON.stringify(payload), now) as { id: number };
+    return row.id;
+  }
+
+  /** Pending tasks of an account that are due, oldest first (order matters: flag then move). */
+  due(accountId: string, now = Date.now()): TaskRow[] {
+    const rows = this.#db.prepare(`SELECT * FROM tasks WHERE account_id = ? AND state = 'pending' AND next_attempt_ms <= ? ORDER BY id`)
+      .all(accountId, now) as unknown as RawTaskRow[];
+    return rows.map(decode);
+  }
+
+  list(accountId: string | undefined, states: TaskRow['state'][]): TaskRow[] {
+    const placeholders = states.map(() => '?').join(', ');
+    const rows = (accountId === undefined
+      ? this.#db.prepare(`SELECT * FROM tasks WHERE state IN (${placeholders}) ORDER BY id`).all(...states)
+      : this.#db.prepare(`SELECT * FROM tasks WHERE account_id = ? AND state IN (${placeholders}) ORDER BY id`).all(accountId, ...states)) as unknown as RawTaskRow[];
+    return rows.map(decode);
+  }
+
+  pendingCount(accountId: string): number {
+    return (this.#db.prepare(`SELECT count(*) AS n FROM tasks WHERE account_id = ? AND state = 'pending'`).get(accountId) as { n: number }).n;
+  }
+
+  done(id: number): void {
+    this.#db.prepare(`UPDATE tasks SET state = 'done', last_error = NULL WHERE id = ?`).run(id);
+  }
+
+  failed(id: number, error: string): void {
+    this.#db.prepare(`UPDATE tasks SET state = 'failed', last_error = ? WHERE id = ?`).run(error, id);
+  }
+
+  /** A passing failure (offline, timeout): try again later, waiting longer each time. */
+  retryLater(id: number, error: string, now = Date.now()): number {
+    const row = this.#db.prepare('SELECT attempts FROM tasks WHERE id = ?').get(id) as { attempts: number } | undefined;
+    const attempts = (row?.attempts ?? 0) + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+    this.#db.prepare('UPDATE tasks SET attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?').run(attempts, now + delay, error, id);
+    return delay;
+  }
+
+  /** "Retry now": make every pending task of the account due. */
+  makeDue(accountId: string): void {
+    this.#db.prepare(`UPDATE tasks SET next_attempt_ms = 0 WHERE account_id = ? AND state = 'pending'`).run(accountId);
+  }
+
+  /** UIDs of a folder that pending tasks are taking away (sync must not bring them back). */
+  uidsLeaving(accountId: string, folder: string): Set<number> {
+    const rows = this.list(accountId, ['pending']);
+    return new Set(rows.filter((t) => (t.payload.kind === 'move' || t.payload.kind === 'expunge') && t.payload.folder === folder).map((t) => t.payload.uid));
+  }
+}
+
+function decode(r: RawTaskRow): TaskRow {
+  const { payload_json, ...rest } = r;
+  return { ...rest, payload: JSON.parse(payload_json) as TaskPayload };
+}

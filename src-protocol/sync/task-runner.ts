@@ -1,0 +1,91 @@
+/**
+ * Sends persisted user actions to the server in the order they were made.
+ * A server refusal (NO/BAD) ends a task as failed and lets the next sync
+ * restore the truth from the server; a lost connection leaves it pending
+ * with a backoff. Every task is idempotent on the server (flags are sets,
+ * a moved or expunged UID is gone), so a task repeated after a crash between
+ * "the server did it" and "marked done" does no harm.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { MailStore } from '../store/mail-store.ts';
+import type { TaskRow, TaskStore } from '../store/task-store.ts';
+
+export interface TaskOutcome {
+  task: TaskRow;
+  state: 'done' | 'failed' | 'pending';
+  error: string | null;
+}
+
+export function isServerRefusal(err: unknown): boolean {
+  const status = (err as { responseStatus?: unknown } | null)?.responseStatus;
+  return status === 'NO' || status === 'BAD';
+}
+
+export async function runDueTasks(
+  client: ImapFlow,
+  tasks: TaskStore,
+  store: MailStore,
+  accountId: string,
+  onOutcome: (o: TaskOutcome) => void = () => {},
+): Promise<TaskOutcome[]> {
+  const outcomes: TaskOutcome[] = [];
+  for (const task of tasks.due(accountId)) {
+    try {
+      await applyTask(client, store, accountId, task);
+      tasks.done(task.id);
+      outcomes.push({ task, state: 'done', error: null });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (isServerRefusal(err)) {
+        tasks.failed(task.id, message);
+        undoLocally(store, accountId, task);
+        outcomes.push({ task, state: 'failed', error: message });
+      } else {
+        // The connection is gone or unusable: this and everything after it waits.
+        tasks.retryLater(task.id, message);
+        outcomes.push({ task, state: 'pending', error: message });
+        onOutcome(outcomes[outcomes.length - 1] as TaskOutcome);
+        throw err;
+      }
+    }
+    onOutcome(outcomes[outcomes.length - 1] as TaskOutcome);
+  }
+  return outcomes;
+}
+
+async function applyTask(client: ImapFlow, store: MailStore, accountId: string, task: TaskRow): Promise<void> {
+  const p = task.payload;
+  const lock = await client.getMailboxLock(p.folder);
+  try {
+    switch (p.kind) {
+      case 'flags':
+        if (p.add.length) await client.messageFlagsAdd(String(p.uid), p.add, { uid: true });
+        if (p.remove.length) await client.messageFlagsRemove(String(p.uid), p.remove, { uid: true });
+        return;
+      case 'expunge':
+        await client.messageDelete(String(p.uid), { uid: true });
+        return;
+      case 'move': {
+        const result = await client.messageMove(String(p.uid), p.to, { uid: true });
+        const newUid = result ? result.uidMap?.get(p.uid) : undefined;
+        // With UIDPLUS the local copy learns its new UID; without it (or when
+        // an earlier attempt already moved it) the next sync of the
+        // destination brings the message in, so the placeholder goes.
+        if (newUid !== undefined) store.assignUid(p.message_id, newUid);
+        else store.removeMessage(p.message_id);
+        void accountId;
+        return;
+      }
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** After a refusal the server is right: make the next sync compare everything. */
+function undoLocally(store: MailStore, accountId: string, task: TaskRow): void {
+  const p = task.payload;
+  if (p.kind === 'move') store.removeMessage(p.message_id);
+  const folder = store.folder(accountId, p.folder);
+  if (folder) store.forgetSyncState(folder.id);
+}

@@ -1,0 +1,275 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src-protocol/store/database.ts';
+import { MailStore, type FolderInput, type FolderRow, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
+
+let dir: string;
+let store: MailStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'postern-store-'));
+  store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
+});
+
+afterEach(async () => {
+  if (store.db.isOpen) store.db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const folderInput = (path: string, special_use: string | null = null): FolderInput => ({
+  path, name: path.split('/').at(-1) ?? path, delimiter: '/', special_use,
+});
+
+function header(uid: number, over: Partial<HeaderInput> = {}): HeaderInput {
+  return {
+    uid,
+    subject: `Message ${uid}`,
+    from: [{ name: 'Alice', address: 'alice@example.test' }],
+    date_ms: Date.UTC(2024, 0, 1) + uid * 60_000,
+    flags: [],
+    size: 100 + uid,
+    has_attachments: false,
+    message_id: `<m${uid}@example.test>`,
+    ...over,
+  };
+}
+
+function folderOf(accountId: string, path: string): FolderRow {
+  const row = store.folder(accountId, path);
+  if (!row) throw new Error(`no folder ${accountId}/${path}`);
+  return row;
+}
+
+const uidsOf = (folderId: number): number[] => store.listMessages(folderId, 1000, 0).map((m) => m.uid);
+
+describe('folders', () => {
+  it('replaceFolders adds, updates and removes to match the server, for that account only', () => {
+    store.replaceFolders('work', [folderInput('INBOX', 'inbox'), folderInput('Sent', 'sent'), folderInput('Old')]);
+    store.replaceFolders('home', [folderInput('INBOX', 'inbox')]);
+    const inboxId = folderOf('work', 'INBOX').id;
+    const sentId = folderOf('work', 'Sent').id;
+    store.insertHeaders(inboxId, [header(1)]);
+    store.insertHeaders(sentId, [header(2)]);
+
+    store.replaceFolders('work', [
+      { path: 'INBOX', name: 'Inbox', delimiter: '.', special_use: 'inbox' },
+      folderInput('Sent', 'archive'),
+      folderInput('Projects/Postern'),
+    ]);
+
+    const work = store.listFolders('work');
+    expect(work.map((f) => [f.path, f.name, f.delimiter, f.special_use])).toEqual([
+      ['INBOX', 'Inbox', '.', 'inbox'],
+      ['Projects/Postern', 'Postern', '/', null],
+      ['Sent', 'Sent', '/', 'archive'],
+    ]);
+    // An updated folder keeps its id, so its messages stay.
+    expect(folderOf('work', 'INBOX').id).toBe(inboxId);
+    expect(uidsOf(inboxId)).toEqual([1]);
+    expect(uidsOf(sentId)).toEqual([2]);
+    expect(store.listFolders('home').map((f) => f.path)).toEqual(['INBOX']);
+  });
+
+  it('a folder that disappears from the server takes its messages with it', () => {
+    store.replaceFolders('work', [folderInput('INBOX'), folderInput('Gone')]);
+    const gone = folderOf('work', 'Gone');
+    store.insertHeaders(gone.id, [header(1), header(2)]);
+    store.replaceFolders('work', [folderInput('INBOX')]);
+    expect(store.folder('work', 'Gone')).toBeUndefined();
+    expect(store.db.prepare('SELECT count(*) AS n FROM messages WHERE folder_id = ?').get(gone.id)).toEqual({ n: 0 });
+  });
+
+  it('ensureFolder creates once and then returns the existing row unchanged', () => {
+    const a = store.ensureFolder('work', folderInput('INBOX', 'inbox'));
+    const b = store.ensureFolder('work', { path: 'INBOX', name: 'Other name', delimiter: null, special_use: null });
+    expect(b.id).toBe(a.id);
+    expect(b.name).toBe('INBOX');
+    expect(b.special_use).toBe('inbox');
+    expect(store.listFolders('work')).toHaveLength(1);
+  });
+});
+
+describe('message headers', () => {
+  let folderId: number;
+  beforeEach(() => {
+    folderId = store.ensureFolder('work', folderInput('INBOX')).id;
+  });
+
+  it('listMessages gives newest first: date descending, then UID descending, undated last', () => {
+    const day = Date.UTC(2024, 4, 1);
+    store.insertHeaders(folderId, [
+      header(1, { date_ms: day }),
+      header(2, { date_ms: day + 1000 }),
+      header(3, { date_ms: day }),
+      header(4, { date_ms: null }),
+      header(5, { date_ms: day - 1000 }),
+    ]);
+    expect(uidsOf(folderId)).toEqual([2, 3, 1, 5, 4]);
+    expect(store.listMessages(folderId, 2, 1).map((m) => m.uid)).toEqual([3, 1]);
+  });
+
+  it('stores every header field and reads it back as rows', () => {
+    store.insertHeaders(folderId, [header(7, {
+      subject: 'Grüße', from: [{ name: 'Ünal', address: 'u@example.test' }], flags: ['\\Seen', '\\Flagged'],
+      size: 4242, has_attachments: true, message_id: '<x@y>', date_ms: 1_700_000_000_000,
+    })]);
+    const [row] = store.listMessages(folderId, 10, 0);
+    expect(row).toMatchObject({
+      folder_id: folderId, account_id: 'work', folder_path: 'INBOX', uid: 7, subject: 'Grüße',
+      date_ms: 1_700_000_000_000, size: 4242, has_attachments: 1, message_id: '<x@y>', blob_sha256: null,
+    });
+    expect(JSON.parse(row?.from_json ?? '')).toEqual([{ name: 'Ünal', address: 'u@example.test' }]);
+    expect(JSON.parse(row?.flags_json ?? '')).toEqual(['\\Seen', '\\Flagged']);
+  });
+
+  it('inserting a UID again updates its flags and keeps one row', () => {
+    store.insertHeaders(folderId, [header(1, { flags: [] })]);
+    store.insertHeaders(folderId, [header(1, { subject: 'changed?', flags: ['\\Seen'] })]);
+    const rows = store.listMessages(folderId, 10, 0);
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0]?.flags_json ?? '')).toEqual(['\\Seen']);
+    expect(store.localCounts(folderId)).toEqual({ total: 1, unread: 0 });
+  });
+
+  it('localCounts counts messages without \\Seen as unread', () => {
+    expect(store.localCounts(folderId)).toEqual({ total: 0, unread: 0 });
+    store.insertHeaders(folderId, [
+      header(1, { flags: ['\\Seen'] }),
+      header(2, { flags: [] }),
+      header(3, { flags: ['\\Flagged'] }),
+      header(4, { flags: ['\\Seen', '\\Answered'] }),
+      // A keyword that merely contains the word is not \Seen.
+      header(5, { flags: ['Seen'] }),
+    ]);
+    expect(store.localCounts(folderId)).toEqual({ total: 5, unread: 3 });
+  });
+
+  it('updateFlagsByUid changes flags and the unread count; unknown UIDs change nothing', () => {
+    store.insertHeaders(folderId, [header(1), header(2), header(3)]);
+    store.updateFlagsByUid(folderId, [{ uid: 1, flags: ['\\Seen'] }, { uid: 2, flags: ['\\Seen', '\\Flagged'] }, { uid: 99, flags: ['\\Seen'] }]);
+    expect(store.localCounts(folderId)).toEqual({ total: 3, unread: 1 });
+    expect(store.knownUids(folderId)).toEqual(new Map([
+      [1, JSON.stringify(['\\Seen'])],
+      [2, JSON.stringify(['\\Seen', '\\Flagged'])],
+      [3, '[]'],
+    ]));
+    store.updateFlagsByUid(folderId, [{ uid: 2, flags: [] }]);
+    expect(store.localCounts(folderId)).toEqual({ total: 3, unread: 2 });
+  });
+
+  it('removeUids deletes exactly those UIDs of that folder', () => {
+    const other = store.ensureFolder('work', folderInput('Archive')).id;
+    store.insertHeaders(folderId, [header(1), header(2), header(3)]);
+    store.insertHeaders(other, [header(2)]);
+    store.removeUids(folderId, [2, 3, 42]);
+    expect(uidsOf(folderId)).toEqual([1]);
+    expect(uidsOf(other)).toEqual([2]);
+  });
+
+  it('setMessageFlags on one message changes its flags and seen state', () => {
+    store.insertHeaders(folderId, [header(1)]);
+    const id = store.listMessages(folderId, 1, 0)[0]?.id ?? 0;
+    store.setMessageFlags(id, ['\\Seen']);
+    expect(store.message(id)?.flags_json).toBe('["\\\\Seen"]');
+    expect(store.localCounts(folderId).unread).toBe(0);
+  });
+
+  it('a throw inside transaction() rolls back everything done in it', () => {
+    store.insertHeaders(folderId, [header(1)]);
+    expect(() => store.transaction(() => {
+      store.db.prepare('DELETE FROM messages WHERE folder_id = ?').run(folderId);
+      throw new Error('half way');
+    })).toThrow('half way');
+    expect(uidsOf(folderId)).toEqual([1]);
+  });
+
+  it('a batch with a bad header is not half stored', () => {
+    // NOT NULL on subject: the second header fails, the first must not stay.
+    const bad = { ...header(2), subject: null } as unknown as HeaderInput;
+    expect(() => store.insertHeaders(folderId, [header(1), bad])).toThrow();
+    expect(uidsOf(folderId)).toEqual([]);
+  });
+});
+
+describe('resetFolderIfUidValidityChanged', () => {
+  it('the first UIDVALIDITY is recorded and is not reported as a reset', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    expect(store.resetFolderIfUidValidityChanged(folder, 1000)).toBe(false);
+    expect(folderOf('work', 'INBOX').uidvalidity).toBe(1000);
+  });
+
+  it('the same UIDVALIDITY keeps the cached messages and UIDNEXT', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.resetFolderIfUidValidityChanged(folder, 1000);
+    store.insertHeaders(folder.id, [header(1), header(2)]);
+    store.setUidNext(folder.id, 3);
+    expect(store.resetFolderIfUidValidityChanged(folderOf('work', 'INBOX'), 1000)).toBe(false);
+    expect(uidsOf(folder.id)).toEqual([2, 1]);
+    expect(folderOf('work', 'INBOX').uidnext).toBe(3);
+  });
+
+  it('a new UIDVALIDITY drops that folder\'s messages and UIDNEXT, and only that folder\'s', () => {
+    const inbox = store.ensureFolder('work', folderInput('INBOX'));
+    const sent = store.ensureFolder('work', folderInput('Sent'));
+    store.resetFolderIfUidValidityChanged(inbox, 1000);
+    store.insertHeaders(inbox.id, [header(1), header(2)]);
+    store.insertHeaders(sent.id, [header(1)]);
+    store.setUidNext(inbox.id, 3);
+
+    expect(store.resetFolderIfUidValidityChanged(folderOf('work', 'INBOX'), 2000)).toBe(true);
+    const after = folderOf('work', 'INBOX');
+    expect(after.uidvalidity).toBe(2000);
+    expect(after.uidnext).toBeNull();
+    expect(uidsOf(inbox.id)).toEqual([]);
+    expect(store.localCounts(inbox.id)).toEqual({ total: 0, unread: 0 });
+    expect(uidsOf(sent.id)).toEqual([1]);
+  });
+});
+
+describe('messages by id', () => {
+  it('message(id) joins the account and the folder path; an unknown id is undefined', () => {
+    const folder = store.ensureFolder('work', folderInput('Lists/Dev'));
+    store.insertHeaders(folder.id, [header(5)]);
+    const id = store.listMessages(folder.id, 1, 0)[0]?.id ?? 0;
+    expect(store.message(id)).toMatchObject({ id, account_id: 'work', folder_path: 'Lists/Dev', folder_id: folder.id, uid: 5 });
+    expect(store.message(id + 1000)).toBeUndefined();
+  });
+
+  it('setBlob records the stored copy, and has_attachments only when given', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.insertHeaders(folder.id, [header(1, { has_attachments: true })]);
+    const id = store.listMessages(folder.id, 1, 0)[0]?.id ?? 0;
+    const sha = 'ab'.repeat(32);
+
+    store.setBlob(id, sha);
+    expect(store.message(id)).toMatchObject({ blob_sha256: sha, has_attachments: 1 });
+    store.setBlob(id, sha, false);
+    expect(store.message(id)).toMatchObject({ blob_sha256: sha, has_attachments: 0 });
+    store.setBlob(id, sha, true);
+    expect(store.message(id)?.has_attachments).toBe(1);
+  });
+
+  it('setServerCounts records what the server said, apart from the local counts', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.setServerCounts(folder.id, 120, 7);
+    expect(folderOf('work', 'INBOX')).toMatchObject({ server_total: 120, server_unread: 7 });
+    expect(store.localCounts(folder.id)).toEqual({ total: 0, unread: 0 });
+  });
+});
+
+describe('removeAccount', () => {
+  it('removes the account\'s folders and, through them, its messages; other accounts stay', () => {
+    store.replaceFolders('work', [folderInput('INBOX'), folderInput('Sent')]);
+    store.replaceFolders('home', [folderInput('INBOX')]);
+    for (const f of [...store.listFolders('work'), ...store.listFolders('home')]) store.insertHeaders(f.id, [header(1), header(2)]);
+
+    store.removeAccount('work');
+
+    expect(store.listFolders('work')).toEqual([]);
+    const left = store.db.prepare('SELECT f.account_id AS account, count(*) AS n FROM messages m JOIN folders f ON f.id = m.folder_id GROUP BY f.account_id').all();
+    expect(left).toEqual([{ account: 'home', n: 2 }]);
+    expect(store.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 2 });
+  });
+});
