@@ -229,7 +229,7 @@ export class MailService {
         });
         progress('building', 0, 3);
         const built = await composeMessage({
-          from: { address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
+          from: { name: account.name, address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
           text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost',
         });
         ctx.signal.throwIfAborted();

@@ -1,0 +1,302 @@
+/**
+ * The add-account form. It only collects and shapes the values; the caller
+ * sends them and hands back the error, which is shown where it belongs: on
+ * the field the engine named, or above the buttons in the server's words.
+ */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { AccountAddInput, Security } from '../../src-protocol/contract/index.ts';
+import { ERROR_CODES } from '../../src-protocol/contract/index.ts';
+import type { ShownError } from '../lib/loadable.ts';
+
+export interface AccountFormProps {
+  onSubmit: (input: AccountAddInput) => void;
+  onCancel: (() => void) | null;
+  busy: boolean;
+  /** What happened on the last submit: step text while busy. */
+  busyText: string;
+  error: ShownError | null;
+}
+
+const DEFAULT_PORT = {
+  imap: { tls: '993', starttls: '143' },
+  smtp: { tls: '465', starttls: '587' },
+} as const;
+
+type Values = {
+  name: string;
+  email: string;
+  user: string;
+  password: string;
+  imapHost: string;
+  imapPort: string;
+  imapSecurity: Security;
+  smtpHost: string;
+  smtpPort: string;
+  smtpSecurity: Security;
+  ca: string;
+};
+
+const INITIAL: Values = {
+  name: '',
+  email: '',
+  user: '',
+  password: '',
+  imapHost: '',
+  imapPort: DEFAULT_PORT.imap.tls,
+  imapSecurity: 'tls',
+  smtpHost: '',
+  smtpPort: DEFAULT_PORT.smtp.starttls,
+  smtpSecurity: 'starttls',
+  ca: '',
+};
+
+/** Contract field paths -> the form control that holds them. */
+const FIELD_OF: Record<string, keyof Values> = {
+  name: 'name',
+  email: 'email',
+  user: 'user',
+  password: 'password',
+  'imap.host': 'imapHost',
+  'imap.port': 'imapPort',
+  'imap.security': 'imapSecurity',
+  'smtp.host': 'smtpHost',
+  'smtp.port': 'smtpPort',
+  'smtp.security': 'smtpSecurity',
+  ca_pem: 'ca',
+};
+
+/** Engine codes whose cause is one field, so the message goes next to it. */
+function fieldForError(err: ShownError): keyof Values | null {
+  if (err.field) return FIELD_OF[err.field] ?? null;
+  if (err.code === 'AUTH_FAILED') return 'password';
+  if (err.code === 'TLS_UNTRUSTED') return 'ca';
+  return null;
+}
+
+export function AccountForm(props: AccountFormProps) {
+  const [v, setV] = useState<Values>(INITIAL);
+  const [userEdited, setUserEdited] = useState(false);
+  const [caFileError, setCaFileError] = useState<string | null>(null);
+
+  const set = <K extends keyof Values>(key: K, value: Values[K]) => setV((prev) => ({ ...prev, [key]: value }));
+
+  function setEmail(email: string): void {
+    setV((prev) => {
+      const next = { ...prev, email };
+      if (!userEdited) next.user = email;
+      // Suggest server names from the domain while they are still empty or suggested.
+      const domain = email.split('@')[1] ?? '';
+      const prevDomain = prev.email.split('@')[1] ?? '';
+      if (prev.imapHost === '' || prev.imapHost === prevDomain) next.imapHost = domain;
+      if (prev.smtpHost === '' || prev.smtpHost === prevDomain) next.smtpHost = domain;
+      return next;
+    });
+  }
+
+  function setSecurity(kind: 'imap' | 'smtp', security: Security): void {
+    setV((prev) => {
+      const portKey = kind === 'imap' ? 'imapPort' : 'smtpPort';
+      const secKey = kind === 'imap' ? 'imapSecurity' : 'smtpSecurity';
+      const wasDefault = prev[portKey] === DEFAULT_PORT[kind][prev[secKey]];
+      return { ...prev, [secKey]: security, [portKey]: wasDefault ? DEFAULT_PORT[kind][security] : prev[portKey] };
+    });
+  }
+
+  async function readCaFile(file: File | undefined): Promise<void> {
+    setCaFileError(null);
+    if (!file) return;
+    if (file.size > 256 * 1024) {
+      setCaFileError('That file is too large to be a certificate.');
+      return;
+    }
+    const text = await file.text();
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+      setCaFileError('That file does not contain a PEM certificate (-----BEGIN CERTIFICATE-----).');
+      return;
+    }
+    set('ca', text);
+  }
+
+  function submit(e: FormEvent): void {
+    e.preventDefault();
+    const input: AccountAddInput = {
+      name: v.name.trim() || v.email.trim(),
+      email: v.email.trim(),
+      user: v.user.trim(),
+      password: v.password,
+      imap: { host: v.imapHost.trim(), port: Number(v.imapPort), security: v.imapSecurity },
+      smtp: { host: v.smtpHost.trim(), port: Number(v.smtpPort), security: v.smtpSecurity },
+    };
+    if (v.ca.trim()) input.ca_pem = v.ca.trim() + '\n';
+    props.onSubmit(input);
+  }
+
+  const errField = props.error ? fieldForError(props.error) : null;
+  const fieldError = (key: keyof Values) =>
+    errField === key && props.error ? (
+      <span className="field-error" role="alert" id={`err-${key}`} data-testid="account-field-error">
+        {props.error.message}
+      </span>
+    ) : null;
+  const invalid = (key: keyof Values) =>
+    errField === key ? { 'aria-invalid': true as const, 'aria-describedby': `err-${key}` } : {};
+
+  return (
+    <form className="form account-form" onSubmit={submit} noValidate data-testid="account-form">
+      <fieldset disabled={props.busy}>
+        <div className="form-grid">
+          <label className="field">
+            <span>Your name</span>
+            <input value={v.name} onChange={(e) => set('name', e.target.value)} autoComplete="name" placeholder="Alice Example" data-autofocus data-testid="account-name" {...invalid('name')} />
+            {fieldError('name')}
+          </label>
+          <label className="field">
+            <span>Email address</span>
+            <input type="email" required value={v.email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" placeholder="alice@example.com" data-testid="account-email" {...invalid('email')} />
+            {fieldError('email')}
+          </label>
+          <label className="field">
+            <span>User name</span>
+            <input
+              required
+              value={v.user}
+              onChange={(e) => {
+                setUserEdited(true);
+                set('user', e.target.value);
+              }}
+              autoComplete="username"
+              data-testid="account-user"
+              {...invalid('user')}
+            />
+            {fieldError('user')}
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input type="password" required value={v.password} onChange={(e) => set('password', e.target.value)} autoComplete="current-password" data-testid="account-password" {...invalid('password')} />
+            {fieldError('password')}
+          </label>
+        </div>
+
+        <ServerFields
+          legend="Incoming mail (IMAP)"
+          prefix="imap"
+          host={v.imapHost}
+          port={v.imapPort}
+          security={v.imapSecurity}
+          onHost={(x) => set('imapHost', x)}
+          onPort={(x) => set('imapPort', x)}
+          onSecurity={(x) => setSecurity('imap', x)}
+          errorFor={fieldError}
+          invalid={invalid}
+        />
+        <ServerFields
+          legend="Outgoing mail (SMTP)"
+          prefix="smtp"
+          host={v.smtpHost}
+          port={v.smtpPort}
+          security={v.smtpSecurity}
+          onHost={(x) => set('smtpHost', x)}
+          onPort={(x) => set('smtpPort', x)}
+          onSecurity={(x) => setSecurity('smtp', x)}
+          errorFor={fieldError}
+          invalid={invalid}
+        />
+
+        <details className="advanced" open={v.ca !== '' || errField === 'ca'}>
+          <summary>Custom certificate authority (for a private server)</summary>
+          <p className="hint">
+            Paste the PEM certificate your server's certificate was issued by, or choose the file. Certificates are
+            still checked; this only adds one you trust.
+          </p>
+          <label className="field">
+            <span>CA certificate (PEM)</span>
+            <textarea
+              rows={4}
+              value={v.ca}
+              onChange={(e) => set('ca', e.target.value)}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              spellCheck={false}
+              data-testid="account-ca"
+              {...invalid('ca')}
+            />
+          </label>
+          <label className="field field-file">
+            <span>…or read it from a file</span>
+            <input type="file" accept=".pem,.crt,.cer,text/plain,application/x-pem-file" onChange={(e) => void readCaFile(e.target.files?.[0])} data-testid="account-ca-file" />
+          </label>
+          {caFileError && (
+            <span className="field-error" role="alert">
+              {caFileError}
+            </span>
+          )}
+          {fieldError('ca')}
+        </details>
+      </fieldset>
+
+      {props.error && errField === null && (
+        <div className="form-error" role="alert" data-testid="account-form-error">
+          {props.error.message !== ERROR_CODES[props.error.code] && <strong>{ERROR_CODES[props.error.code]}</strong>}
+          <span className="error-message">{props.error.message}</span>
+        </div>
+      )}
+      {props.busy && (
+        <p className="form-progress" role="status" data-testid="account-form-progress">
+          <span className="spinner" aria-hidden="true" /> {props.busyText}
+        </p>
+      )}
+      <div className="form-actions">
+        {props.onCancel && (
+          <button type="button" className="button button-quiet" onClick={props.onCancel} disabled={props.busy}>
+            Cancel
+          </button>
+        )}
+        <button type="submit" className="button button-primary" disabled={props.busy} data-testid="account-submit">
+          {props.busy ? 'Connecting…' : 'Add account'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ServerFields(props: {
+  legend: string;
+  prefix: 'imap' | 'smtp';
+  host: string;
+  port: string;
+  security: Security;
+  onHost: (v: string) => void;
+  onPort: (v: string) => void;
+  onSecurity: (v: Security) => void;
+  errorFor: (key: keyof Values) => ReactNode;
+  invalid: (key: keyof Values) => object;
+}) {
+  const p = props.prefix;
+  const hostKey = p === 'imap' ? 'imapHost' : 'smtpHost';
+  const portKey = p === 'imap' ? 'imapPort' : 'smtpPort';
+  const secKey = p === 'imap' ? 'imapSecurity' : 'smtpSecurity';
+  return (
+    <fieldset className="server-fields">
+      <legend>{props.legend}</legend>
+      <div className="server-grid">
+        <label className="field field-host">
+          <span>Server</span>
+          <input required value={props.host} onChange={(e) => props.onHost(e.target.value)} placeholder={`${p}.example.com`} spellCheck={false} autoCapitalize="off" data-testid={`account-${p}-host`} {...props.invalid(hostKey)} />
+          {props.errorFor(hostKey)}
+        </label>
+        <label className="field field-port">
+          <span>Port</span>
+          <input required inputMode="numeric" value={props.port} onChange={(e) => props.onPort(e.target.value.replace(/[^0-9]/g, ''))} data-testid={`account-${p}-port`} {...props.invalid(portKey)} />
+          {props.errorFor(portKey)}
+        </label>
+        <label className="field field-security">
+          <span>Security</span>
+          <select value={props.security} onChange={(e) => props.onSecurity(e.target.value === 'starttls' ? 'starttls' : 'tls')} data-testid={`account-${p}-security`} {...props.invalid(secKey)}>
+            <option value="tls">TLS</option>
+            <option value="starttls">STARTTLS</option>
+          </select>
+          {props.errorFor(secKey)}
+        </label>
+      </div>
+    </fieldset>
+  );
+}

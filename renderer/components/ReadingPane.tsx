@@ -1,0 +1,83 @@
+/** Right pane: the open message's headers, attachments and body. */
+import type { Address, MessageView } from '../../src-protocol/contract/index.ts';
+import { fullAddress, fullDate, personLabel, subjectLabel } from '../lib/format.ts';
+import type { Loadable, ShownError } from '../lib/loadable.ts';
+import { cidReferences, normaliseCid } from '../lib/mail-html.ts';
+import { AttachmentList } from './AttachmentList.tsx';
+import { MailIcon } from './Icons.tsx';
+import { MessageBody } from './MessageBody.tsx';
+import { EmptyState, ErrorState, LoadingState } from './PaneState.tsx';
+
+export interface ReadingPaneProps {
+  message: Loadable<MessageView>;
+  inlineImages: ReadonlyMap<string, string> | null;
+  saving: ReadonlyMap<number, 'saving' | ShownError>;
+  onSave: (index: number) => void;
+  onRetry: () => void;
+}
+
+export function ReadingPane(props: ReadingPaneProps) {
+  return (
+    <section className="pane reading-pane" aria-label="Message" data-testid="reading-pane" tabIndex={-1}>
+      <Content {...props} />
+    </section>
+  );
+}
+
+function Content(props: ReadingPaneProps) {
+  const { message } = props;
+  if (message.error) return <ErrorState title="This message could not be opened" error={message.error} onRetry={props.onRetry} testId="message-error" />;
+  if (message.loading) return <LoadingState label="Opening message…" testId="message-loading" />;
+  const view = message.data;
+  if (!view) return <EmptyState title="No message selected" icon={<MailIcon size={40} />} testId="message-none" />;
+
+  // Images the HTML shows inline are part of the body, not attachments to save.
+  const shownInline = new Set(view.html_rendered ? cidReferences(view.html_rendered) : []);
+  const listed = view.attachments
+    .map((info, index) => ({ index, info }))
+    .filter(({ info }) => !(info.inline && info.content_id && shownInline.has(normaliseCid(info.content_id))));
+
+  return (
+    <article className="message" data-testid="message-view" data-message-id={view.id}>
+      <header className="message-header">
+        <h1 className="message-title" data-testid="message-subject-heading">
+          {subjectLabel(view.subject)}
+        </h1>
+        <div className="message-meta">
+          <div className="message-from">
+            <span className="avatar" aria-hidden="true">
+              {initial(view.from[0])}
+            </span>
+            <div>
+              <div className="from-line" data-testid="message-from">
+                <strong>{view.from[0] ? personLabel(view.from[0]) : '(no sender)'}</strong>
+                {view.from[0] && view.from[0].name.trim() && <span className="from-address">&lt;{view.from[0].address}&gt;</span>}
+              </div>
+              <AddressLine label="To" list={view.to} testId="message-to" />
+              {view.cc.length > 0 && <AddressLine label="Cc" list={view.cc} testId="message-cc" />}
+            </div>
+          </div>
+          <time className="message-full-date" dateTime={view.date_iso ?? undefined} data-testid="message-date">
+            {fullDate(view.date_iso)}
+          </time>
+        </div>
+      </header>
+      <AttachmentList items={listed} saving={props.saving} onSave={props.onSave} />
+      <MessageBody key={view.id} html={view.html_rendered} text={view.text} inlineImages={props.inlineImages} subject={view.subject} />
+    </article>
+  );
+}
+
+function initial(a: Address | undefined): string {
+  const s = a ? personLabel(a) : '?';
+  return (s.match(/[\p{L}\p{N}]/u)?.[0] ?? '?').toUpperCase();
+}
+
+function AddressLine(props: { label: string; list: ReadonlyArray<Address>; testId: string }) {
+  return (
+    <div className="address-line" data-testid={props.testId}>
+      <span className="address-label">{props.label}</span>{' '}
+      {props.list.length === 0 ? <span className="muted">(none)</span> : props.list.map(fullAddress).join(', ')}
+    </div>
+  );
+}

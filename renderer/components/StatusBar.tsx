@@ -1,0 +1,80 @@
+/** Bottom bar: what the engine is doing now (from mail:progress) and the latest notice. */
+import type { Progress } from '../../src-protocol/contract/index.ts';
+import { humanSize } from '../lib/format.ts';
+
+export interface StatusItem extends Progress {
+  key: string;
+  finished: boolean;
+  /** How to name the account (its name rather than its id). */
+  accountLabel: string;
+}
+
+export interface Notice {
+  kind: 'info' | 'error';
+  text: string;
+}
+
+export interface StatusBarProps {
+  items: ReadonlyArray<StatusItem>;
+  notice: Notice | null;
+  onDismissNotice: () => void;
+}
+
+const RUNNING: Record<Progress['task'], string> = { sync: 'Syncing', send: 'Sending', fetch: 'Downloading', index: 'Indexing' };
+const FINISHED: Record<Progress['task'], string> = { sync: 'Up to date', send: 'Sent', fetch: 'Downloaded', index: 'Indexed' };
+
+/** The engine's phase names, in words (unknown phases are shown as they come). */
+const PHASE_WORDS: Record<string, string> = {
+  flags: 'checking for changes',
+  headers: 'fetching new messages',
+  building: 'preparing the message',
+  submitting: 'handing it to the server',
+  'saving-copy': 'saving a copy in Sent',
+  body: 'fetching the message',
+};
+
+export function phaseInWords(phase: string): string {
+  return PHASE_WORDS[phase] ?? phase;
+}
+
+export function describeProgress(p: Progress, accountLabel: string, finished: boolean): string {
+  const where = p.folder ? `${p.folder} (${accountLabel})` : accountLabel;
+  if (finished) return `${FINISHED[p.task]}: ${where}`;
+  const phase = phaseInWords(p.phase);
+  // Fetch progress counts bytes; the others count messages or steps.
+  const n = (x: number) => (p.task === 'fetch' ? humanSize(x) : String(x));
+  const amount =
+    p.total !== null && p.total > 0 && p.task !== 'send' ? `, ${n(Math.min(p.done, p.total))} of ${n(p.total)}` : '';
+  return `${RUNNING[p.task]} ${where}: ${phase}${amount}`;
+}
+
+export function StatusBar(props: StatusBarProps) {
+  const running = props.items.filter((i) => !i.finished);
+  const main = running[0] ?? props.items[0];
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <div className="status-progress" role="status" aria-live="polite" data-testid="status">
+        {main ? (
+          <>
+            {!main.finished && <span className="spinner spinner-small" aria-hidden="true" />}
+            <span className="status-text">{describeProgress(main, main.accountLabel, main.finished)}</span>
+            {!main.finished && main.total !== null && main.total > 0 && (
+              <progress className="status-meter" max={main.total} value={Math.min(main.done, main.total)} />
+            )}
+            {running.length > 1 && <span className="muted"> and {running.length - 1} more</span>}
+          </>
+        ) : (
+          <span className="muted">Ready</span>
+        )}
+      </div>
+      {props.notice && (
+        <div className={`status-notice status-notice-${props.notice.kind}`} role={props.notice.kind === 'error' ? 'alert' : 'status'} data-testid="status-notice">
+          <span>{props.notice.text}</span>
+          <button type="button" className="link-button" onClick={props.onDismissNotice} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
+    </footer>
+  );
+}
