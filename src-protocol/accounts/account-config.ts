@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { PosternError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/atomic-file.ts';
-import { AccountId, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
+import { AccountId, Pop3Retention, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
 
 const CredentialRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('env'), variable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
@@ -21,12 +21,15 @@ export const StoredAccount = z.object({
   name: z.string().min(1),
   email: z.string().min(3),
   user: z.string().min(1),
-  imap: ServerEndpoint,
+  imap: ServerEndpoint.nullable(),
+  /** Absent in files written before POP3 existed. */
+  pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable().default(null),
   smtp: ServerEndpoint,
   credential: CredentialRefSchema,
   ca_file: z.string().regex(/^[a-z0-9-]+\.pem$/).nullable(),
 });
 export type StoredAccount = z.infer<typeof StoredAccount>;
+export type StoredAccountInput = z.input<typeof StoredAccount>;
 
 const AccountsFile = z.object({ version: z.literal(1), accounts: z.array(StoredAccount) });
 
@@ -70,7 +73,7 @@ export class AccountConfig {
     return hit;
   }
 
-  async add(account: StoredAccount, caPem?: string): Promise<StoredAccount> {
+  async add(account: StoredAccountInput, caPem?: string): Promise<StoredAccount> {
     const accounts = await this.list();
     if (accounts.some((a) => a.id === account.id || a.name.toLowerCase() === account.name.toLowerCase())) {
       throw new PosternError('ACCOUNT_EXISTS', `An account called "${account.name}" already exists.`);
@@ -80,7 +83,7 @@ export class AccountConfig {
     if (caPem) {
       const caFile = `${account.id}.pem`;
       await writeFileAtomic(join(this.#profileDir, 'ca', caFile), caPem, 0o644);
-      stored = { ...account, ca_file: caFile };
+      stored = { ...stored, ca_file: caFile };
     }
     await this.#write([...accounts, stored]);
     return stored;
@@ -114,5 +117,8 @@ export function accountIdFromName(name: string, taken: ReadonlySet<string>): str
 }
 
 export function toSummary(a: StoredAccount): AccountSummary {
-  return { id: a.id, name: a.name, email: a.email, user: a.user, imap: a.imap, smtp: a.smtp, has_custom_ca: a.ca_file !== null };
+  return {
+    id: a.id, name: a.name, email: a.email, user: a.user, kind: a.pop3 ? 'pop3' : 'imap',
+    imap: a.imap, pop3: a.pop3, smtp: a.smtp, has_custom_ca: a.ca_file !== null,
+  };
 }

@@ -31,3 +31,9 @@ export function envVariable(value: string | undefined): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new PosternError('BAD_INPUT', '--password-env takes the name of an environment variable.');
   return value;
 }
+
+export function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new PosternError('BAD_INPUT', `${flag} takes a whole number of 0 or more.`);
+  return n;
+}

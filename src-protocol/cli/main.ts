@@ -18,7 +18,7 @@ import { parseMessage } from '../mime/parse.ts';
 import { CliCredentialStore } from './cli-credentials.ts';
 import { EnvCredentialStore } from '../accounts/credentials.ts';
 import { readSecretFromStdin } from './stdin.ts';
-import { envVariable, hostPort, positiveInt, required, security } from './args.ts';
+import { envVariable, hostPort, nonNegativeInt, positiveInt, required, security } from './args.ts';
 import { startWebBridge } from './web-bridge.ts';
 import { formatList, formatMessage, formatFolders } from './format.ts';
 
@@ -29,8 +29,9 @@ const COMMON = {
 } as const satisfies ParseArgsConfig['options'];
 
 const USAGE = `usage: postern <command> [options]   (every command takes --profile DIR and --json)
-  account add --name N --email ADDR --imap HOST:PORT --smtp HOST:PORT --user U
-              [--imap-security tls|starttls] [--smtp-security tls|starttls] [--ca FILE] [--password-env VAR]
+  account add --name N --email ADDR (--imap HOST:PORT | --pop3 HOST:PORT) --smtp HOST:PORT --user U
+              [--imap-security tls|starttls] [--pop3-security tls|starttls] [--smtp-security tls|starttls]
+              [--leave-on-server | --no-leave-on-server | --delete-after-days N] [--ca FILE] [--password-env VAR]
   account list
   folders [--account N]
   sync [--account N] [--folder F | --all-folders] [--bodies [--max-age-days D]]
@@ -89,7 +90,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals, allowNegative: true, strict: true });
   } catch (err) {
     throw new PosternError('BAD_INPUT', `${(err as Error).message}\n${USAGE}`);
   }
@@ -153,7 +154,7 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   if (sub === 'list') {
     const { values } = parse(rest, {});
     const accounts = await withEngine(values.profile, io, (call) => call('mail:accounts.list', {}));
-    print(io, values.json, accounts, () => accounts.map((a) => `${a.name}\t${a.email}\t${a.imap.host}:${a.imap.port}`).join('\n') || 'No accounts.');
+    print(io, values.json, accounts, () => accounts.map((a) => `${a.name}\t${a.email}\t${a.kind} ${(a.imap ?? a.pop3)?.host}:${(a.imap ?? a.pop3)?.port}`).join('\n') || 'No accounts.');
     return 0;
   }
   if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add" or "list".\n${USAGE}`);
@@ -161,8 +162,17 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     name: { type: 'string' }, email: { type: 'string' }, imap: { type: 'string' }, smtp: { type: 'string' },
     user: { type: 'string' }, 'imap-security': { type: 'string' }, 'smtp-security': { type: 'string' },
     ca: { type: 'string' }, 'password-env': { type: 'string' },
+    pop3: { type: 'string' }, 'pop3-security': { type: 'string' },
+    'leave-on-server': { type: 'boolean' }, 'delete-after-days': { type: 'string' },
   });
-  const imap = hostPort(values.imap, '--imap');
+  if ((values.imap === undefined) === (values.pop3 === undefined)) throw new PosternError('BAD_INPUT', 'Give the incoming server with exactly one of --imap HOST:PORT or --pop3 HOST:PORT.');
+  if (values.pop3 === undefined && (values['leave-on-server'] !== undefined || values['delete-after-days'] !== undefined)) {
+    throw new PosternError('BAD_INPUT', '--leave-on-server and --delete-after-days are for POP3 accounts.');
+  }
+  const imap = values.imap === undefined ? undefined : hostPort(values.imap, '--imap');
+  const pop3 = values.pop3 === undefined ? undefined : hostPort(values.pop3, '--pop3');
+  const deleteAfter = values['delete-after-days'] === undefined ? null : nonNegativeInt(values['delete-after-days'], '--delete-after-days');
+  if (values['leave-on-server'] === false && deleteAfter !== null) throw new PosternError('BAD_INPUT', '--delete-after-days keeps mail on the server for a while; it does not go with --no-leave-on-server.');
   const smtp = hostPort(values.smtp, '--smtp');
   const variable = envVariable(values['password-env']);
   let password: string;
@@ -177,7 +187,11 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   }) : undefined;
   const account = await withEngine(values.profile, io, (call) => call('mail:accounts.add', {
     name: required(values.name, '--name'), email: required(values.email, '--email'), user: required(values.user, '--user'), password,
-    imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) },
+    ...(imap ? { imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) } } : {}),
+    ...(pop3 ? {
+      pop3: { ...pop3, security: security(values['pop3-security'], '--pop3-security', pop3.port, [995]) },
+      pop3_retention: { leave_on_server: values['leave-on-server'] ?? true, delete_after_days: deleteAfter },
+    } : {}),
     smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
     ...(ca_pem ? { ca_pem } : {}),
   }), variable ? { envVariable: variable } : undefined);

@@ -17,12 +17,24 @@ export type ServerEndpoint = z.infer<typeof ServerEndpoint>;
 
 export const AccountId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'not an account id');
 
+/** What a POP3 account does with mail on the server once it is stored here. */
+export const Pop3Retention = z.object({
+  /** Keep messages on the server (the default); otherwise delete them once stored here. */
+  leave_on_server: z.boolean().default(true),
+  /** With leave_on_server: delete from the server this many days after download (absent: never). */
+  delete_after_days: z.number().int().min(0).max(36_500).nullable().default(null),
+});
+export type Pop3Retention = z.infer<typeof Pop3Retention>;
+
 export const AccountSummary = z.object({
   id: AccountId,
   name: z.string(),
   email: z.string(),
   user: z.string(),
-  imap: ServerEndpoint,
+  /** How mail arrives: an IMAP mailbox, or POP3 downloads into local folders. */
+  kind: z.enum(['imap', 'pop3']),
+  imap: ServerEndpoint.nullable(),
+  pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable(),
   smtp: ServerEndpoint,
   has_custom_ca: z.boolean(),
 });
@@ -33,11 +45,14 @@ export const AccountAddInput = z.object({
   email: z.email().max(254),
   user: z.string().min(1).max(254),
   password: z.string().min(1).max(4096),
-  imap: ServerEndpoint,
+  /** Exactly one of imap and pop3. */
+  imap: ServerEndpoint.optional(),
+  pop3: ServerEndpoint.optional(),
+  pop3_retention: Pop3Retention.optional(),
   smtp: ServerEndpoint,
   /** Extra trust anchor (PEM) for a private server; verification stays on. */
   ca_pem: z.string().max(256 * 1024).optional(),
-});
+}).refine((a) => (a.imap === undefined) !== (a.pop3 === undefined), { message: 'Give either an IMAP or a POP3 server.', path: ['imap'] });
 export type AccountAddInput = z.infer<typeof AccountAddInput>;
 
 export const SpecialUse = z.enum(['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive', 'all', 'flagged']);

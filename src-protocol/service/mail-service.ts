@@ -12,6 +12,10 @@ import { openDatabase } from '../store/database.ts';
 import { MailStore, type FolderRow, type MessageRow } from '../store/mail-store.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { TaskStore } from '../store/task-store.ts';
+import { Pop3Store } from '../store/pop3-store.ts';
+import { connectPop3 } from '../pop3/index.ts';
+import { downloadPop3 } from '../sync/pop3-download.ts';
+import { LOCAL_FOLDERS } from '../sync/local-folders.ts';
 import { TaskQueue, taskInfo } from './task-queue.ts';
 import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
@@ -44,6 +48,7 @@ export class MailService {
   readonly #events: EventHub;
   readonly #logger: Logger;
   readonly #tasks: TaskStore;
+  readonly #pop3: Pop3Store;
   readonly #queue: TaskQueue;
   #credentialHint: { envVariable?: string } | undefined;
 
@@ -57,6 +62,7 @@ export class MailService {
     this.#logger = options.logger;
     this.#credentialHint = options.credentialHint;
     this.#tasks = new TaskStore(this.#store.db);
+    this.#pop3 = new Pop3Store(this.#store.db);
     this.#queue = new TaskQueue({
       tasks: this.#tasks, store: this.#store, logger: this.#logger,
       withClient: async (accountId, fn) => withImap(await this.#imapSettings(await this.#accounts.find(accountId)), fn),
@@ -86,28 +92,40 @@ export class MailService {
         const id = accountIdFromName(input.name, new Set(existing.map((a) => a.id)));
         // Prove the settings work before keeping them: a person learns about
         // a wrong password or an untrusted certificate while still in the form.
-        const imap: ImapSettings = { ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem, logger: this.#logger };
-        await withImap(imap, async () => undefined);
+        if (input.imap) {
+          await withImap({ ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem, logger: this.#logger }, async () => undefined);
+        } else if (input.pop3) {
+          const client = await connectPop3({ ...input.pop3, user: input.user, password: input.password, caPem: input.ca_pem, signal: ctx.signal });
+          await client.quit();
+        }
         ctx.signal.throwIfAborted();
         const credential = await this.#credentials.save(id, input.password, this.#credentialHint);
         const stored = await this.#accounts.add({
-          id, name: input.name, email: input.email, user: input.user, imap: input.imap, smtp: input.smtp, credential, ca_file: null,
+          id, name: input.name, email: input.email, user: input.user, imap: input.imap ?? null,
+          pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null } } : null,
+          smtp: input.smtp, credential, ca_file: null,
         }, input.ca_pem);
+        if (stored.pop3) this.#store.replaceFolders(stored.id, [...LOCAL_FOLDERS]);
         return toSummary(stored);
       },
       'mail:accounts.remove': async ({ account_id }) => {
         const account = await this.#accounts.find(account_id);
         await this.#credentials.remove(account.id, account.credential);
         this.#store.removeAccount(account.id);
+        this.#pop3.removeAccount(account.id);
         return { removed: await this.#accounts.remove(account.id) };
       },
       'mail:folders.list': async ({ account_id, refresh }) => {
         const account = await this.#accounts.find(account_id);
-        if (refresh || this.#store.listFolders(account.id).length === 0) await this.#refreshFolders(account);
+        if (!account.pop3 && (refresh || this.#store.listFolders(account.id).length === 0)) await this.#refreshFolders(account);
         return this.#store.listFolders(account.id).map((f) => this.#folderOut(f)).sort(folderOrder);
       },
       'mail:sync.folder': async ({ account_id, folder }, ctx) => {
         const account = await this.#accounts.find(account_id);
+        if (account.pop3) {
+          const r = await this.#downloadPop3(account, ctx.signal);
+          return { account_id: account.id, folder, total: this.#store.localCounts(this.#localFolder(account, folder).id).total, added: folder === 'INBOX' ? r.downloaded : 0, removed: 0, flags_changed: 0 };
+        }
         // Local actions go first, so the server's state includes them.
         await this.#queue.flush(account.id);
         const result = await withImap(await this.#imapSettings(account), (client) =>
@@ -118,6 +136,14 @@ export class MailService {
       },
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => {
         const account = await this.#accounts.find(account_id);
+        if (account.pop3) {
+          const r = await this.#downloadPop3(account, ctx.signal);
+          const inbox = this.#localFolder(account, 'INBOX');
+          return {
+            account_id: account.id, bodies_downloaded: r.downloaded, bytes_downloaded: r.bytes,
+            folders: [{ account_id: account.id, folder: 'INBOX', total: this.#store.localCounts(inbox.id).total, added: r.downloaded, removed: 0, flags_changed: 0 }],
+          };
+        }
         await this.#queue.flush(account.id);
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
           allFolders: all_folders, bodies,
@@ -145,11 +171,12 @@ export class MailService {
       'mail:messages.setFlags': async ({ id, add, remove }) => {
         const row = this.#message(id);
         const flags = applyFlags(JSON.parse(row.flags_json) as string[], add, remove);
+        const local = await this.#isLocalOnly(row.account_id);
         this.#store.transaction(() => {
           this.#store.setMessageFlags(id, flags);
-          this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove });
+          if (!local) this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove });
         });
-        this.#queue.kick(row.account_id);
+        if (!local) this.#queue.kick(row.account_id);
         return { flags };
       },
       'mail:messages.move': async ({ ids, to }) => {
@@ -158,7 +185,8 @@ export class MailService {
           const row = this.#message(id);
           const dest = await this.#folderRow(row.account_id, to);
           if (dest.id === row.folder_id) continue;
-          this.#moveLocally(row, dest.path, dest.id);
+          if (await this.#isLocalOnly(row.account_id)) this.#store.moveLocally(row.id, dest.id, this.#store.nextLocalUid(dest.id));
+          else this.#moveLocally(row, dest.path, dest.id);
           moved++;
         }
         for (const account of new Set(ids.map((id) => this.#store.message(id)?.account_id).filter((a): a is string => !!a))) this.#queue.kick(account);
@@ -172,9 +200,14 @@ export class MailService {
           const row = this.#message(id);
           accounts.add(row.account_id);
           const trash = this.#store.listFolders(row.account_id).find((f) => f.special_use === 'trash');
+          const local = await this.#isLocalOnly(row.account_id);
           if (trash && trash.id !== row.folder_id) {
-            this.#moveLocally(row, trash.path, trash.id);
+            if (local) this.#store.moveLocally(row.id, trash.id, this.#store.nextLocalUid(trash.id));
+            else this.#moveLocally(row, trash.path, trash.id);
             toTrash++;
+          } else if (local) {
+            this.#store.removeMessage(row.id);
+            permanently++;
           } else {
             this.#store.transaction(() => {
               this.#tasks.add(row.account_id, { kind: 'expunge', folder: row.folder_path, uid: row.uid });
@@ -192,12 +225,21 @@ export class MailService {
       },
       'mail:folders.create': async ({ account_id, path }) => {
         const account = await this.#accounts.find(account_id);
+        if (account.pop3) {
+          const name = path.split('/').at(-1) ?? path;
+          this.#store.ensureFolder(account.id, { path, name, delimiter: '/', special_use: null });
+          return { path };
+        }
         const created = await withImap(await this.#imapSettings(account), (client) => client.mailboxCreate(path));
         await this.#refreshFolders(account);
         return { path: created.path };
       },
       'mail:folders.rename': async ({ account_id, path, new_path }) => {
         const account = await this.#accounts.find(account_id);
+        if (account.pop3) {
+          this.#store.renameFolder(this.#localFolder(account, path).id, new_path, new_path.split('/').at(-1) ?? new_path);
+          return { path: new_path };
+        }
         await this.#queue.flush(account.id);
         const renamed = await withImap(await this.#imapSettings(account), (client) => client.mailboxRename(path, new_path));
         await this.#refreshFolders(account);
@@ -205,6 +247,12 @@ export class MailService {
       },
       'mail:folders.delete': async ({ account_id, path }) => {
         const account = await this.#accounts.find(account_id);
+        if (account.pop3) {
+          const folder = this.#localFolder(account, path);
+          if (folder.special_use) throw new PosternError('BAD_INPUT', `${path} is one of the account's standard folders and cannot be deleted.`);
+          this.#store.deleteFolder(folder.id);
+          return { deleted: true };
+        }
         await this.#queue.flush(account.id);
         await withImap(await this.#imapSettings(account), (client) => client.mailboxDelete(path));
         await this.#refreshFolders(account);
@@ -238,7 +286,7 @@ export class MailService {
         const smtp: SmtpSettings = { ...account.smtp, user: account.user, password, caPem: await this.#accounts.caPem(account) };
         const submitted = await submitMessage(smtp, built.envelope, built.raw);
         progress('saving-copy', 2, 3);
-        const sentCopy = await this.#appendToSent(account, built.raw);
+        const sentCopy = account.pop3 ? await this.#keepLocalSentCopy(account, built.raw, input.subject) : await this.#appendToSent(account, built.raw);
         progress('done', 3, 3);
         return { message_id: built.messageId, accepted: submitted.accepted, rejected: submitted.rejected, sent_copy: sentCopy };
       },
@@ -253,11 +301,12 @@ export class MailService {
     if (markRead && !flags.includes('\\Seen')) {
       flags = applyFlags(flags, ['\\Seen'], []);
       const { folder_path, uid, account_id } = row;
+      const local = await this.#isLocalOnly(account_id);
       this.#store.transaction(() => {
         this.#store.setMessageFlags(id, flags);
-        this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [] });
+        if (!local) this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [] });
       });
-      this.#queue.kick(account_id);
+      if (!local) this.#queue.kick(account_id);
       row = this.#message(id);
     }
     return { ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags };
@@ -289,6 +338,47 @@ export class MailService {
     await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
     return raw;
+  }
+
+  async #isLocalOnly(accountId: string): Promise<boolean> {
+    return (await this.#accounts.find(accountId)).pop3 !== null;
+  }
+
+  #localFolder(account: StoredAccount, path: string): FolderRow {
+    const folder = this.#store.folder(account.id, path);
+    if (!folder) throw new PosternError('NOT_FOUND', `There is no folder "${path}".`);
+    return folder;
+  }
+
+  async #downloadPop3(account: StoredAccount, signal: AbortSignal) {
+    const pop3 = account.pop3;
+    if (!pop3) throw new PosternError('INTERNAL', 'not a POP3 account');
+    this.#store.replaceFolders(account.id, [...LOCAL_FOLDERS, ...this.#store.listFolders(account.id).filter((f) => !f.special_use)]);
+    const client = await connectPop3({
+      host: pop3.host, port: pop3.port, security: pop3.security, user: account.user, password: await this.#password(account),
+      caPem: await this.#accounts.caPem(account), signal,
+    });
+    try {
+      return await downloadPop3(client, { store: this.#store, blobs: this.#blobs, pop3: this.#pop3 }, account.id, pop3.retention, {
+        signal, onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: 'INBOX', phase: p.phase, done: p.done, total: p.total }),
+      });
+    } finally {
+      client.close();
+    }
+  }
+
+  /** POP3 accounts keep Sent here: the very bytes that were sent. */
+  async #keepLocalSentCopy(account: StoredAccount, raw: Buffer, subject: string): Promise<boolean> {
+    const sent = this.#store.listFolders(account.id).find((f) => f.special_use === 'sent');
+    if (!sent) return false;
+    const sha = await this.#blobs.put(raw);
+    const model = await parseMessage(raw).catch(() => null);
+    this.#store.insertLocalMessage(sent.id, {
+      uid: 0, subject: model?.subject ?? subject, from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
+      date_ms: Date.now(), flags: ['\\Seen'], size: raw.length, has_attachments: (model?.attachments.length ?? 0) > 0,
+      message_id: model?.message_id ?? null, blob_sha256: sha,
+    });
+    return true;
   }
 
   /** Applies a move here at once and records it for the server, in one transaction. */
@@ -346,6 +436,7 @@ export class MailService {
   }
 
   async #imapSettings(account: StoredAccount): Promise<ImapSettings> {
+    if (!account.imap) throw new PosternError('BAD_INPUT', `${account.name} is a POP3 account; its folders are kept on this computer.`);
     return { ...account.imap, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account), logger: this.#logger };
   }
 

@@ -112,6 +112,17 @@ export class MailStore {
     return this.folder(accountId, input.path) as FolderRow;
   }
 
+  renameFolder(folderId: number, path: string, name: string): void {
+    this.db.prepare('UPDATE folders SET path = ?, name = ? WHERE id = ?').run(path, name, folderId);
+  }
+
+  deleteFolder(folderId: number): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folderId);
+      this.db.prepare('DELETE FROM folders WHERE id = ?').run(folderId);
+    });
+  }
+
   setServerCounts(folderId: number, total: number, unread: number): void {
     this.db.prepare('UPDATE folders SET server_total = ?, server_unread = ? WHERE id = ?').run(total, unread, folderId);
   }
@@ -191,6 +202,25 @@ export class MailStore {
         if (row) unindex.run(row.id);
       }
     });
+  }
+
+  /**
+   * Stores a message that lives only here (POP3, local Sent): it gets the
+   * next local UID of its folder. Returns the new message id.
+   */
+  insertLocalMessage(folderId: number, header: HeaderInput & { blob_sha256: string }): number {
+    return this.transaction(() => {
+      const next = (this.db.prepare('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
+      this.insertHeaders(folderId, [{ ...header, uid: next }]);
+      const id = this.idsForUids(folderId, [next])[0] as number;
+      this.setBlob(id, header.blob_sha256);
+      return id;
+    });
+  }
+
+  /** The next free local UID of a folder (for moves between local folders). */
+  nextLocalUid(folderId: number): number {
+    return (this.db.prepare('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
   }
 
   idsForUids(folderId: number, uids: number[]): number[] {

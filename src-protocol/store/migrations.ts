@@ -78,4 +78,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_pending ON tasks (state, next_attempt_ms);
     `,
   },
+  {
+    version: 3,
+    description: 'POP3 downloads keyed by UIDL',
+    sql: `
+      -- One row per message a POP3 server listed and we stored. The UIDL is the
+      -- key (never the message number); a row exists only once the raw message
+      -- is durable and its header row committed, in the same transaction.
+      CREATE TABLE pop3_downloads (
+        account_id TEXT NOT NULL,
+        uidl TEXT NOT NULL,
+        message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+        size INTEGER NOT NULL,
+        downloaded_ms INTEGER NOT NULL,
+        -- 1 once a QUIT answered +OK after our DELE: gone from the server.
+        deleted_on_server INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account_id, uidl)
+      );
+    `,
+  },
 ];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { describe, expect, inject, it } from 'vitest';
-import { AccountConfig, accountIdFromName, type StoredAccount } from '../../../src-protocol/accounts/account-config.ts';
+import { AccountConfig, accountIdFromName, type StoredAccountInput } from '../../../src-protocol/accounts/account-config.ts';
 import { EnvCredentialStore } from '../../../src-protocol/accounts/credentials.ts';
 import { hostPort } from '../../../src-protocol/cli/args.ts';
 import { classifyNetworkError } from '../../../src-protocol/net/classify-error.ts';
@@ -63,7 +63,7 @@ describe('fixed bugs stay fixed', () => {
         id: 'work', name: 'Work', email: 'w@example.test', user: 'w',
         imap: { host: 'imap.example.test', port: 993, security: 'tls' }, smtp: { host: 'smtp.example.test', port: 465, security: 'tls' },
         credential: { kind: 'session' }, ca_file: null, password: 'hunter2',
-      } as StoredAccount;
+      } as StoredAccountInput;
       await new AccountConfig(profile).add(account);
       expect(await readFile(join(profile, 'accounts.json'), 'utf8')).not.toContain('hunter2');
     } finally {

@@ -32,6 +32,7 @@ function account(id: string, name: string, over: Partial<StoredAccount> = {}): S
     email: `${id}@example.test`,
     user: id,
     imap: { host: 'imap.example.test', port: 993, security: 'tls' },
+    pop3: null,
     smtp: { host: 'smtp.example.test', port: 587, security: 'starttls' },
     credential: { kind: 'env', variable: 'POSTERN_PW' },
     ca_file: null,

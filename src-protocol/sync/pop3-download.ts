@@ -1,0 +1,105 @@
+/**
+ * Downloads a POP3 maildrop into the local INBOX, keyed by UIDL (never by
+ * message number, which changes between sessions).
+ *
+ * Order of durability, so that no crash loses or doubles mail:
+ *   RETR -> raw bytes written and fsynced -> one transaction: header row,
+ *   search index, UIDL row -> commit. Only then may a message be DELEted,
+ *   and a deletion counts only when QUIT answers +OK; a dropped connection
+ *   deletes nothing and the next run simply finds the UIDL already stored.
+ */
+import { createHash } from 'node:crypto';
+import { Pop3ServerError, type Pop3Client } from '../pop3/index.ts';
+import type { Pop3Retention } from '../contract/schemas.ts';
+import type { MailStore } from '../store/mail-store.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { Pop3Store } from '../store/pop3-store.ts';
+import { parseMessage } from '../mime/parse.ts';
+import { htmlToIndexText } from './body-index.ts';
+import { failpoint } from '../common/failpoints.ts';
+
+export interface Pop3DownloadResult {
+  on_server: number;
+  downloaded: number;
+  bytes: number;
+  deleted_on_server: number;
+  /** The server has no UIDL: messages were told apart by a hash of their headers. */
+  uidl_fallback: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function downloadPop3(
+  client: Pop3Client,
+  deps: { store: MailStore; blobs: BlobStore; pop3: Pop3Store },
+  accountId: string,
+  retention: Pop3Retention,
+  options: { onProgress?: (p: { phase: string; done: number; total: number | null }) => void; signal?: AbortSignal; now?: number } = {},
+): Promise<Pop3DownloadResult> {
+  const now = options.now ?? Date.now();
+  const report = options.onProgress ?? (() => {});
+  report({ phase: 'listing', done: 0, total: null });
+  const sizes = new Map((await client.list()).map((l) => [l.msg, l.size]));
+  const { ids, fallback } = await uniqueIds(client, [...sizes.keys()]);
+  const known = deps.pop3.known(accountId);
+  const inbox = deps.store.folder(accountId, 'INBOX');
+  if (!inbox) throw new Error('the local INBOX is missing');
+
+  const fresh = [...ids].filter(([, uidl]) => !known.has(uidl));
+  let downloaded = 0;
+  let bytes = 0;
+  report({ phase: 'messages', done: 0, total: fresh.length });
+  for (const [msg, uidl] of fresh) {
+    options.signal?.throwIfAborted();
+    const raw = await client.retr(msg);
+    failpoint('pop3:after-retr');
+    const sha = await deps.blobs.put(raw);
+    const model = await parseMessage(raw).catch(() => null);
+    deps.store.transaction(() => {
+      const id = deps.store.insertLocalMessage(inbox.id, {
+        uid: 0, subject: model?.subject ?? '', from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
+        date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: raw.length,
+        has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
+      });
+      deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
+      deps.pop3.record(accountId, uidl, id, raw.length, now);
+    });
+    failpoint('pop3:after-commit');
+    downloaded++;
+    bytes += raw.length;
+    report({ phase: 'messages', done: downloaded, total: fresh.length });
+  }
+
+  // Deletion: only messages whose local copy is committed (a UIDL row exists).
+  const stored = deps.pop3.known(accountId);
+  const toDelete: [number, string][] = [];
+  for (const [msg, uidl] of ids) {
+    const row = stored.get(uidl);
+    if (!row) continue;
+    const old = retention.delete_after_days !== null && now - row.downloaded_ms >= retention.delete_after_days * DAY_MS;
+    if (!retention.leave_on_server || old) toDelete.push([msg, uidl]);
+  }
+  for (const [msg] of toDelete) await client.dele(msg);
+  if (toDelete.length) failpoint('pop3:after-dele');
+  const confirmed = await client.quit();
+  if (confirmed && toDelete.length) deps.pop3.markDeletedOnServer(accountId, toDelete.map(([, uidl]) => uidl));
+  report({ phase: 'done', done: downloaded, total: fresh.length });
+  return { on_server: ids.size, downloaded, bytes, deleted_on_server: confirmed ? toDelete.length : 0, uidl_fallback: fallback };
+}
+
+/** UIDL when the server has it; otherwise a hash of each message's headers (TOP n 0). */
+async function uniqueIds(client: Pop3Client, msgs: number[]): Promise<{ ids: Map<number, string>; fallback: boolean }> {
+  try {
+    return { ids: new Map((await client.uidl()).map((u) => [u.msg, u.uid])), fallback: false };
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+  }
+  const ids = new Map<number, string>();
+  for (const msg of msgs) ids.set(msg, `sha256:${createHash('sha256').update(await client.top(msg, 0)).digest('hex')}`);
+  return { ids, fallback: true };
+}
+
+/** -ERR to UIDL: the server does not have it (as opposed to a dropped connection). */
+function isRefusal(err: unknown): boolean {
+  return err instanceof Pop3ServerError;
+}
