@@ -45,7 +45,9 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   folder (create PATH | rename PATH NEW | delete PATH) [--account N]
   tasks [--account N] [--all]        (actions waiting for, refused by, or done on the server)
   parse FILE.eml
-  send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]...
+  send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
+                                     (exit 0: sent; 75: waiting in the Outbox; 1: refused)
+  outbox [list [--all] | retry (ID | --all) | cancel ID] [--account N]
   serve [--port P]`;
 
 interface Io {
@@ -70,6 +72,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'delete': return await deleteCommand(rest, io);
       case 'folder': return await folderCommand(rest, io);
       case 'tasks': return await tasksCommand(rest, io);
+      case 'outbox': return await outboxCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
@@ -285,7 +288,7 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {
     account: { type: 'string' }, to: { type: 'string', multiple: true }, cc: { type: 'string', multiple: true },
     bcc: { type: 'string', multiple: true }, subject: { type: 'string' }, text: { type: 'string' },
-    'text-file': { type: 'string' }, attach: { type: 'string', multiple: true },
+    'text-file': { type: 'string' }, attach: { type: 'string', multiple: true }, 'send-at': { type: 'string' },
   });
   if ((values.text === undefined) === (values['text-file'] === undefined)) throw new PosternError('BAD_INPUT', 'Give the body with exactly one of --text or --text-file.');
   const text = values.text ?? await readFile(values['text-file'] as string, 'utf8');
@@ -302,10 +305,14 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
     return call('mail:send', {
       account_id: account.id, to, cc: values.cc ?? [], bcc: values.bcc ?? [],
       subject: required(values.subject, '--subject'), text, attachments,
+      ...(values['send-at'] ? { send_at: isoTime(values['send-at'], '--send-at') } : {}),
     });
   });
-  print(io, values.json, result, () => `Sent ${result.message_id} to ${result.accepted.join(', ')}${result.rejected.length ? `; refused: ${result.rejected.join(', ')}` : ''}.`);
-  return 0;
+  print(io, values.json, result, () => result.state === 'sent'
+    ? `Sent ${result.message_id} to ${result.accepted.join(', ')}${result.rejected.length ? `; refused: ${result.rejected.join(', ')}` : ''}.`
+    : `Waiting in the Outbox (id ${result.outbox_id})${result.last_error ? `: ${result.last_error}` : ''}. "postern outbox retry ${result.outbox_id}" sends it now.`);
+  // sendmail's EX_TEMPFAIL: not sent yet, but safely queued.
+  return result.state === 'sent' ? 0 : 75;
 }
 
 function ids(positionals: string[]): number[] {
@@ -369,6 +376,33 @@ async function tasksCommand(args: string[], io: Io): Promise<number> {
     return call('mail:tasks.list', { include_done: values.all, ...(account ? { account_id: account.id } : {}) });
   });
   print(io, values.json, tasks, () => tasks.map((t) => `${t.id}\t${t.kind}\t${t.state}\t${t.attempts} tries\t${t.last_error ?? ''}`).join('\n') || 'Nothing waiting.');
+  return 0;
+}
+
+function isoTime(value: string, flag: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw new PosternError('BAD_INPUT', `${flag} takes a time like 2026-12-24T09:00:00+01:00.`);
+  return new Date(t).toISOString();
+}
+
+async function outboxCommand(args: string[], io: Io): Promise<number> {
+  const [sub = 'list', ...rest] = args;
+  const { values, positionals } = parse(rest, { account: { type: 'string' }, all: { type: 'boolean', default: false } }, true);
+  const result = await withEngine(values.profile, io, async (call) => {
+    const account = values.account === undefined ? undefined : await pickAccount(call, values.account);
+    const scope = account ? { account_id: account.id } : {};
+    switch (sub) {
+      case 'list': return call('mail:outbox.list', { ...scope, include_sent: values.all });
+      case 'retry':
+        if (positionals[0] === undefined && !values.all) throw new PosternError('BAD_INPUT', 'outbox retry takes an id or --all.');
+        return call('mail:outbox.retry', positionals[0] === undefined ? scope : { id: positiveInt(positionals[0], 'ID', NaN) });
+      case 'cancel': return call('mail:outbox.cancel', { id: positiveInt(positionals[0], 'ID', NaN) });
+      default: throw new PosternError('BAD_INPUT', `outbox takes list, retry or cancel.\n${USAGE}`);
+    }
+  });
+  print(io, values.json, result, () => Array.isArray(result)
+    ? result.map((o) => `${o.id}\t${o.state}\t${o.subject}\t${o.to.join(', ')}\t${o.last_error ?? ''}`).join('\n') || 'The Outbox is empty.'
+    : JSON.stringify(result));
   return 0;
 }
 

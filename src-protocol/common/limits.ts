@@ -65,4 +65,17 @@ export const LIMITS = {
   bodyFetchBatch: 100,
   /** ...and at most this many advertised bytes per FETCH batch (one huge message still goes alone). */
   bodyFetchBatchBytes: 32 * 1024 * 1024,
+  /**
+   * How deep elements of a mail's HTML may nest before it is shown as text.
+   * The sanitiser's parser is quadratic in the depth (a million nested divs,
+   * 5 MB, did not finish in minutes); Chrome itself flattens past 512.
+   */
+  maxHtmlNestingDepth: 512,
+  /**
+   * The most characters of a mail's HTML that are sanitised and shown; past
+   * this only the beginning is shown (with a note). Sanitising runs at about
+   * 1 MB/s on markup-dense HTML, and real newsletters are well under 1 MB
+   * (Gmail clips at 102 KB).
+   */
+  maxHtmlChars: 2 * 1024 * 1024,
 } as const;

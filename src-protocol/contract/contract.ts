@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, FolderPath, TaskInfo, AttachmentContent, Folder, MessageId,
-  MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) =>
@@ -85,7 +85,26 @@ export const contract = {
     AttachmentContent,
   ),
   'mail:send': call(SendInput, SendResult),
+  'mail:outbox.list': call(z.object({ account_id: AccountId.optional(), include_sent: z.boolean().default(false) }), z.array(OutboxItem)),
+  /** Sends now what waits (one message, or every one of an account or of all accounts). */
+  'mail:outbox.retry': call(
+    z.object({ id: z.number().int().positive().optional(), account_id: AccountId.optional() }),
+    z.object({ retried: z.number().int().nonnegative() }),
+  ),
+  /** Undo send: takes a message that has not left back into the composer. */
+  'mail:outbox.cancel': call(
+    z.object({ id: z.number().int().positive() }),
+    z.object({
+      cancelled: z.boolean(),
+      draft: z.object({
+        account_id: AccountId, to: z.array(z.string()), cc: z.array(z.string()), bcc: z.array(z.string()),
+        subject: z.string(), text: z.string(), attachments: z.array(OutgoingAttachment),
+      }),
+    }),
+  ),
   'mail:progress': event(Progress),
+  /** An outgoing message changed state (queued, sent, failed, ...). */
+  'mail:outbox': event(OutboxItem),
   /** A persisted action reached the server, failed there, or is waiting to retry. */
   'mail:task': event(TaskInfo),
   /** From the desktop shell (the File menu's New Message), never from the engine. */

@@ -140,10 +140,18 @@ export const SendInput = z.object({
   subject: z.string().max(998),
   text: z.string(),
   attachments: z.array(OutgoingAttachment).max(100).default([]),
+  /** Undo window: the message waits this long in the outbox before it goes. */
+  delay_seconds: z.number().int().min(0).max(3600).default(0),
+  /** Send later: not before this time (ISO 8601). */
+  send_at: z.iso.datetime({ offset: true }).optional(),
 });
 export type SendInput = z.input<typeof SendInput>;
 
 export const SendResult = z.object({
+  outbox_id: z.number().int().positive(),
+  /** 'sent' when it left; 'queued' when it waits (undo window, send later, or the server could not be reached yet). */
+  state: z.enum(['queued', 'sent']),
+  last_error: z.string().nullable(),
   message_id: z.string(),
   accepted: z.array(z.string()),
   rejected: z.array(z.string()),
@@ -203,3 +211,19 @@ export type TaskInfo = z.infer<typeof TaskInfo>;
 
 /** A folder path as the server names it (any Unicode, no control characters). */
 export const FolderPath = z.string().min(1).max(1000).regex(/^[^\u0000-\u001f\u007f]+$/, 'not a folder name');
+
+export const OutboxItem = z.object({
+  id: z.number().int().positive(),
+  account_id: AccountId,
+  message_id: z.string(),
+  subject: z.string(),
+  to: z.array(z.string()),
+  state: z.enum(['queued', 'sending', 'submitted', 'sent', 'failed', 'cancelled']),
+  send_at_iso: z.string(),
+  attempts: z.number().int().nonnegative(),
+  last_error: z.string().nullable(),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.string()),
+  sent_copy: z.boolean(),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;

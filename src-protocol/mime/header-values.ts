@@ -3,6 +3,7 @@
  */
 import type { EmailAddress, HeaderLines, HeaderValue, Headers } from 'mailparser';
 import type { ModelAddress } from './message-model.ts';
+import { parseMailDate } from './date-header.ts';
 
 /** The addresses of an address header (all of them when it is repeated), groups replaced by their members. */
 export function addressList(headers: Headers, key: 'from' | 'to' | 'cc'): ModelAddress[] {
@@ -44,12 +45,6 @@ export function referencesList(headers: Headers): string[] {
   return [];
 }
 
-// RFC 5322 date-time ("[Tue,] 1 Jul 2003 10:52:37 +0200"), or the ISO 8601 some
-// broken mailers write. Anything else is not trusted to JavaScript's lenient Date
-// parser, which reads '12' as December 2001.
-const RFC5322_DATE = /\b\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
 /**
  * The Date header as a UTC ISO string, read from the raw header line:
  * mailparser replaces a date it cannot read with the current time, and a
@@ -58,11 +53,5 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 export function dateHeader(headerLines: HeaderLines): string | null {
   const line = headerLines.find((l) => l.key === 'date')?.line;
   if (line === undefined) return null;
-  const value = line
-    .slice(line.indexOf(':') + 1)
-    .replace(/\r?\n[ \t]+/g, ' ')
-    .trim();
-  if (!RFC5322_DATE.test(value) && !ISO_DATE.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  return parseMailDate(line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' '));
 }

@@ -14,17 +14,24 @@
  * content we were asked for, instead of buffering every attachment.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers } from 'mailparser';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
+import { repairRaw } from './raw-repair.ts';
+import { mimeTree, type MimeNode } from './mime-tree.ts';
 
 /** One leaf or multipart node of the MIME tree, as mailparser keeps it. */
 export interface MimePart {
   contentType: string;
   /** mailparser's verdict: a non-text type, or a disposition other than inline. Absent on multipart nodes. */
   isAttachment: boolean;
-  /** Decoded body of a text part that is not an attachment; '' when empty. */
+  /** Decoded body of a text part that is not an attachment; '' when empty, null when not read (a limit stopped the parse first). */
   textContent: string | null;
+  /** The declared charset parameter, null when none. */
+  charset: string | null;
+  /** IMAP part number as mime-tree.ts numbers it ('1', '1.2'; '' for the top multipart), to read the part again. */
+  partNumber: string;
   children: MimePart[];
 }
 
@@ -50,19 +57,34 @@ export interface MailParts {
   /** mailparser's HTML view: the text/html parts in order (text parts outside an alternative turned into HTML); null when no HTML part. */
   html: string | null;
   tree: MimePart;
+  /** The raw body after the root header, for a multipart whose parts could not be found (no boundary in the body); null otherwise. */
+  unsplitBody: Buffer | null;
+  /** What could not be read, in words for the person (ParsedMessage.notes). */
+  notes: string[];
 }
+
+// The raw message is fed in slices, so that the splitter runs at most a few slices ahead
+// of the attachments being read: when it stops at a limit, the parts before the limit
+// have been listed.
+const FEED_BYTES = 256 * 1024;
 
 /**
  * Parses `raw`. `keepContent(index)` says which attachments' bytes to keep;
  * attachments past LIMITS.maxAttachmentsListed are read through and not listed.
+ * Past the part or header size limit, parsing stops and what was read so far
+ * is returned, with a note. `signal` stops the parse (CANCELLED).
  */
-export async function readMailParts(raw: Buffer, keepContent: (index: number) => boolean): Promise<MailParts> {
-  if (raw.length > LIMITS.maxParseBytes) {
+export async function readMailParts(input: Buffer, keepContent: (index: number) => boolean, signal?: AbortSignal): Promise<MailParts> {
+  if (input.length > LIMITS.maxParseBytes) {
     throw new PosternError(
       'BAD_INPUT',
-      `The message is ${formatMiB(raw.length)}, larger than the ${formatMiB(LIMITS.maxParseBytes)} Postern reads.`,
+      `The message is ${formatMiB(input.length)}, larger than the ${formatMiB(LIMITS.maxParseBytes)} Postern reads.`,
     );
   }
+  throwIfAborted(signal);
+  const repaired = repairRaw(input);
+  const raw = repaired.raw;
+  const notes = [...repaired.notes];
   const parser = new MailParser({
     // message/rfc822 parts stay single attachments: the model never descends into them.
     ignoreEmbedded: true,
@@ -81,13 +103,21 @@ export async function readMailParts(raw: Buffer, keepContent: (index: number) =>
   // does not end that content stream, so without this the read below would wait forever.
   let reading: AttachmentStream | null = null;
   let parserError: Error | null = null;
-  const onParserError = (err: Error): void => {
-    parserError = err;
+  const stop = (err: Error): void => {
+    parserError ??= err;
     reading?.content.destroy(err);
+    // Ends the for-await below with this error.
+    parser.destroy(err);
   };
-  parser.on('error', onParserError);
+  const onAbort = (): void => stop(cancelled());
+  parser.on('error', stop);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const feed = Readable.from(slices(raw), { objectMode: false });
+  feed.on('error', stop);
+  let limitHit: string | null = null;
+  let attachmentCount = 0;
   try {
-    parser.end(raw);
+    feed.pipe(parser);
     for await (const data of parser as AsyncIterable<unknown>) {
       const item = data as { type?: unknown };
       if (item.type === 'text') {
@@ -97,7 +127,7 @@ export async function readMailParts(raw: Buffer, keepContent: (index: number) =>
       }
       if (item.type !== 'attachment') continue;
       const att = data as AttachmentStream;
-      const index = attachments.length;
+      const index = attachmentCount++;
       const keep = index < LIMITS.maxAttachmentsListed && keepContent(index);
       const hash = createHash('sha256');
       const chunks: Buffer[] = [];
@@ -123,18 +153,106 @@ export async function readMailParts(raw: Buffer, keepContent: (index: number) =>
         content: keep ? Buffer.concat(chunks, size) : null,
       });
     }
+    if (parserError !== null) throw parserError;
   } catch (err) {
-    if (err instanceof PosternError) throw err;
-    throw new PosternError('BAD_INPUT', `The message could not be parsed: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    const cause = parserError ?? err;
+    if (cause instanceof PosternError) throw cause;
+    limitHit = limitNote(cause);
+    if (limitHit === null) {
+      throw new PosternError('BAD_INPUT', `The message could not be parsed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+      });
+    }
+    notes.push(limitHit);
   } finally {
-    parser.off('error', onParserError);
+    parser.off('error', stop);
+    signal?.removeEventListener('abort', onAbort);
+    feed.unpipe(parser);
+    feed.destroy();
     parser.destroy();
   }
   const headers = parser.headers === false ? new Map() : parser.headers;
   const headerLines = parser.headerLines === false ? [] : parser.headerLines;
-  return { headers, headerLines, attachments, html, tree: readPartTree((parser as unknown as { tree: unknown }).tree) };
+  // Stopped at a limit, mailparser's tree holds only the parts it had reached, which may be
+  // none: the splitter runs ahead of it. The structure comes from a reading of the splitter
+  // alone then, and the body texts are read from the raw parts (textContent null).
+  const tree = limitHit === null ? readPartTree((parser as unknown as { tree: unknown }).tree) : fromMimeNode(await mimeTree(raw, signal));
+  // Stopped at a limit, mailparser never builds its HTML view: the HTML parts read so far stand in.
+  if (limitHit !== null && html === null) html = htmlOfLeaves(tree);
+  let unsplitBody: Buffer | null = null;
+  if (limitHit === null && tree.contentType.startsWith('multipart/') && tree.children.length === 0) {
+    unsplitBody = raw.subarray(bodyStart(raw));
+    if (unsplitBody.toString('latin1', 0, 4096).trim() !== '') {
+      notes.push('The parts of this message could not be found (its boundary never appears), so its body is shown as plain text.');
+    }
+  }
+  if (attachmentCount > LIMITS.maxAttachmentsListed) {
+    notes.push(`This message has more than ${LIMITS.maxAttachmentsListed} attachments; only the first ${LIMITS.maxAttachmentsListed} are listed.`);
+  }
+  return { headers, headerLines, attachments, html, tree, unsplitBody, notes };
+}
+
+function* slices(raw: Buffer): Generator<Buffer> {
+  for (let i = 0; i < raw.length; i += FEED_BYTES) yield raw.subarray(i, i + FEED_BYTES);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw cancelled();
+}
+
+function cancelled(): PosternError {
+  return new PosternError('CANCELLED', 'Reading the message was stopped before it finished.');
+}
+
+/** The note for a splitter limit error, or null when `err` is not one. */
+function limitNote(err: unknown): string | null {
+  if (err === null || typeof err !== 'object' || (err as { code?: unknown }).code !== 'EMAXLEN') return null;
+  const message = err instanceof Error ? err.message : '';
+  if (/child nodes/i.test(message)) {
+    return `This message has more than ${LIMITS.maxMimeParts} parts; only the first ones are shown.`;
+  }
+  if (/header size/i.test(message)) {
+    return `A part of this message has a header larger than ${formatMiB(LIMITS.maxMimeHeaderBytes)}; the parts from there on are not shown.`;
+  }
+  return `This message is larger than Postern reads in one piece; only its beginning is shown.`;
+}
+
+// Types mailparser shows as body text (message/delivery-status is not: keepDeliveryStatus).
+const TEXT_TYPES = new Set(['text/plain', 'text/html']);
+
+/** mimeTree()'s node as a MimePart, deciding attachments the way mailparser does. */
+function fromMimeNode(node: MimeNode): MimePart {
+  const disposition = node.disposition === 'attachment' || node.disposition === 'inline' ? node.disposition : node.disposition === null ? null : 'attachment';
+  const isText = TEXT_TYPES.has(node.content_type);
+  return {
+    contentType: node.content_type,
+    isAttachment: node.content_type.startsWith('multipart/') ? false : !isText || (disposition ?? 'inline') !== 'inline',
+    textContent: null,
+    charset: node.charset,
+    partNumber: node.part_number,
+    children: node.children.map(fromMimeNode),
+  };
+}
+
+function htmlOfLeaves(tree: MimePart): string | null {
+  const out: string[] = [];
+  const walk = (p: MimePart): void => {
+    if (p.children.length === 0) {
+      if (p.contentType === 'text/html' && !p.isAttachment && p.textContent !== null) out.push(p.textContent);
+    } else p.children.forEach(walk);
+  };
+  walk(tree);
+  return out.length === 0 ? null : out.join('<br/>');
+}
+
+/** Where the body starts: after the first empty line (LF or CRLF), or the end when there is none. */
+function bodyStart(raw: Buffer): number {
+  if (raw[0] === 0x0a) return 1;
+  if (raw[0] === 0x0d && raw[1] === 0x0a) return 2;
+  const lflf = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\n\r\n');
+  const candidates = [lflf === -1 ? -1 : lflf + 2, crlf === -1 ? -1 : crlf + 3].filter((n) => n !== -1);
+  return candidates.length === 0 ? raw.length : Math.min(...candidates);
 }
 
 function declaredType(headers: Headers): string | null {
@@ -146,11 +264,11 @@ function declaredType(headers: Headers): string | null {
 }
 
 /** Copies mailparser's internal tree into MimePart, checking every field it relies on. */
-function readPartTree(node: unknown): MimePart {
+function readPartTree(node: unknown, isRoot = true): MimePart {
   if (node === null || typeof node !== 'object') {
     throw new PosternError('INTERNAL', 'mailparser did not keep a MIME tree (has its internals changed?)');
   }
-  const n = node as { contentType?: unknown; isAttachment?: unknown; textContent?: unknown; children?: unknown };
+  const n = node as { contentType?: unknown; isAttachment?: unknown; textContent?: unknown; children?: unknown; charset?: unknown; node?: { partNr?: unknown } };
   if (typeof n.contentType !== 'string' || !Array.isArray(n.children)) {
     throw new PosternError('INTERNAL', 'mailparser kept a MIME tree of an unknown shape (has its internals changed?)');
   }
@@ -158,8 +276,17 @@ function readPartTree(node: unknown): MimePart {
     contentType: n.contentType.toLowerCase(),
     isAttachment: n.isAttachment === true,
     textContent: typeof n.textContent === 'string' ? n.textContent : null,
-    children: n.children.map(readPartTree),
+    charset: typeof n.charset === 'string' ? n.charset : null,
+    partNumber: partNumberOf(n.node?.partNr, isRoot, n.contentType),
+    children: n.children.map((child) => readPartTree(child, false)),
   };
+}
+
+/** The splitter's part number (numbers and 'TEXT' markers) as mime-tree.ts writes it. */
+function partNumberOf(partNr: unknown, isRoot: boolean, contentType: string): string {
+  const numbers = Array.isArray(partNr) ? partNr.filter((n): n is number => typeof n === 'number') : [];
+  if (numbers.length > 0) return numbers.join('.');
+  return isRoot && !contentType.toLowerCase().startsWith('multipart/') ? '1' : '';
 }
 
 function formatMiB(bytes: number): string {

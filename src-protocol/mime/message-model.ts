@@ -51,6 +51,13 @@ export interface ParsedMessage {
   /** The HTML body after sanitizeHtml(); null when the message has no HTML part. */
   html_rendered: string | null;
   attachments: ModelAttachment[];
+  /**
+   * What Postern could not show, in words for the person: a limit that was
+   * reached ("This message has more than 1000 parts; only the first ones are
+   * shown."), header fields too large to read, a structure that had to be
+   * guessed. Empty for a well-formed message.
+   */
+  notes: string[];
 }
 
 export interface AttachmentContent {

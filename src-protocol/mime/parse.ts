@@ -13,19 +13,31 @@ import { readMailParts, type MimePart, type RawAttachment } from './mail-parts.t
 import type { AttachmentContent, ModelAttachment, ParsedMessage } from './message-model.ts';
 import { safeFileName, uniqueFileNames } from './safe-filename.ts';
 import { sanitizeHtml } from './sanitize-html.ts';
+import { htmlAsText, htmlNestsDeeperThan } from './html-depth.ts';
+import { LIMITS } from '../common/limits.ts';
+import { decodeDeclared, decodeUnknownText, isUtf8OrAscii } from './text-decoding.ts';
+import { extractParts, type ExtractedPart } from './mime-tree.ts';
 
 export type { AttachmentContent, ModelAddress, ModelAttachment, ParsedMessage } from './message-model.ts';
 
 export interface ParseOptions {
   /** Used when the Date header is missing or unreadable (e.g. the server's INTERNALDATE). */
   fallbackDate?: Date;
+  /** Stops the parse (it then rejects with CANCELLED): for a deadline, or when the person moves on. */
+  signal?: AbortSignal;
 }
 
 export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promise<ParsedMessage> {
-  const parts = await readMailParts(raw, () => false);
+  const parts = await readMailParts(raw, () => false, opts.signal);
   const leaves = bodyLeaves(parts.tree);
   const firstText = leaves.find((p) => p.contentType === 'text/plain');
-  const htmlPresent = leaves.some((p) => p.contentType === 'text/html');
+  const htmlLeaves = leaves.filter((p) => p.contentType === 'text/html');
+  const htmlPresent = htmlLeaves.length > 0;
+  const rereadHtml = htmlLeaves.some(needsRereading);
+  const [text, ...htmlTexts] = await leafTexts(raw, [...(firstText === undefined ? [] : [firstText]), ...(rereadHtml ? htmlLeaves : [])], opts.signal);
+  const html = rereadHtml ? htmlTexts.join('<br/>') : parts.html;
+  const notes = [...parts.notes];
+  const htmlRendered = htmlPresent ? renderHtml(html ?? '', notes) : null;
   const fallback = opts.fallbackDate !== undefined && !Number.isNaN(opts.fallbackDate.getTime()) ? opts.fallbackDate : null;
   return {
     subject: stringHeader(parts.headers, 'subject') ?? '',
@@ -36,21 +48,38 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promis
     message_id: stringHeader(parts.headers, 'message-id'),
     in_reply_to: stringHeader(parts.headers, 'in-reply-to'),
     references: referencesList(parts.headers),
-    text: firstText === undefined ? null : (firstText.textContent ?? ''),
+    text: firstText !== undefined ? (text ?? '') : parts.unsplitBody !== null ? decodeUnknownText(parts.unsplitBody) : null,
     html_present: htmlPresent,
-    html_rendered: htmlPresent ? sanitizeHtml(parts.html ?? '') : null,
+    html_rendered: htmlRendered,
     attachments: describeAttachments(parts.attachments),
+    notes,
   };
 }
 
 /** The decoded bytes of attachment `index` (0-based, the model's order), with its safe file name. */
-export async function getAttachmentContent(raw: Buffer, index: number): Promise<AttachmentContent> {
+export async function getAttachmentContent(raw: Buffer, index: number, signal?: AbortSignal): Promise<AttachmentContent> {
   if (!Number.isInteger(index) || index < 0) throw new PosternError('BAD_INPUT', `There is no attachment number ${index}.`);
-  const parts = await readMailParts(raw, (i) => i === index);
+  const parts = await readMailParts(raw, (i) => i === index, signal);
   const wanted = parts.attachments[index];
   if (wanted?.content == null) throw new PosternError('NOT_FOUND', `The message has no attachment number ${index}.`);
   const model = describeAttachments(parts.attachments)[index];
   return { filename: model?.save_as ?? '', content_type: wanted.contentType, content: wanted.content };
+}
+
+// Types whose content is a whole message of its own (RFC 822, and RFC 6532's UTF-8 one).
+const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
+
+/**
+ * The model of attachment `index` when it is an attached message
+ * (message/rfc822): its own headers, body and attachments. Its Date falls
+ * back to nothing (null), not to the outer message's date.
+ */
+export async function parseAttachedMessage(raw: Buffer, index: number, signal?: AbortSignal): Promise<ParsedMessage> {
+  const attachment = await getAttachmentContent(raw, index, signal);
+  if (!MESSAGE_TYPES.has(attachment.content_type)) {
+    throw new PosternError('BAD_INPUT', `Attachment number ${index} is ${attachment.content_type}, not an attached message.`);
+  }
+  return parseMessage(attachment.content, signal === undefined ? {} : { signal });
 }
 
 function describeAttachments(attachments: readonly RawAttachment[]): ModelAttachment[] {
@@ -64,6 +93,53 @@ function describeAttachments(attachments: readonly RawAttachment[]): ModelAttach
     content_id: a.contentId,
     inline: a.disposition === 'inline' || (a.disposition === null && a.related),
   }));
+}
+
+/**
+ * The sanitised HTML for the view. Markup too deep for the sanitiser's parser
+ * (quadratic in depth) becomes its text, and only the beginning of very long
+ * HTML is kept, each with a note pushed onto `notes`.
+ */
+function renderHtml(html: string, notes: string[]): string {
+  let input = html;
+  if (htmlNestsDeeperThan(input, LIMITS.maxHtmlNestingDepth)) {
+    input = htmlAsText(input);
+    notes.push(`The HTML of this message is nested more than ${LIMITS.maxHtmlNestingDepth} levels deep, so only its text is shown.`);
+  }
+  if (input.length > LIMITS.maxHtmlChars) {
+    input = input.slice(0, LIMITS.maxHtmlChars);
+    notes.push(`The HTML of this message is longer than ${LIMITS.maxHtmlChars / (1024 * 1024)} MB; only its beginning is shown.`);
+  }
+  return sanitizeHtml(input);
+}
+
+/**
+ * A text leaf whose text mailparser could not give: not read because a limit
+ * stopped the parse first, or declared UTF-8 (or ASCII, or nothing) with bytes
+ * that are not, which mailparser turns into U+FFFD.
+ */
+function needsRereading(leaf: MimePart): boolean {
+  return leaf.textContent === null || (leaf.textContent.includes('\uFFFD') && isUtf8OrAscii(leaf.charset));
+}
+
+/**
+ * The texts of body leaves (same order), each read again from the raw part
+ * when mailparser's is missing or damaged: all such leaves in one more pass.
+ */
+async function leafTexts(raw: Buffer, leaves: readonly MimePart[], signal: AbortSignal | undefined): Promise<string[]> {
+  const again = leaves.filter(needsRereading).map((leaf) => leaf.partNumber);
+  let parts = new Map<string, ExtractedPart>();
+  if (again.length > 0) {
+    try {
+      parts = await extractParts(raw, again, signal);
+    } catch (err) {
+      if (err instanceof PosternError && err.code === 'CANCELLED') throw err;
+    }
+  }
+  return leaves.map((leaf) => {
+    const part = needsRereading(leaf) ? parts.get(leaf.partNumber) : undefined;
+    return part === undefined ? (leaf.textContent ?? '') : decodeDeclared(part.content, leaf.charset);
+  });
 }
 
 /** The leaves that are body text (text/plain or text/html shown inline), in document order. */

@@ -49,6 +49,9 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
 // (blocked by the view's CSP until allowed) or small embedded pictures (checked below).
 const IMG_SCHEMES = ['http', 'https', 'cid', 'data'];
 const LINK_SCHEMES = ['http', 'https', 'mailto'];
+// The schemes above, written out for the checks in transformTags, which also refuse relative URLs.
+const ABSOLUTE_IMAGE = /^(https?:\/\/|cid:|data:)/;
+const ABSOLUTE_LINK = /^(https?:\/\/|mailto:)/;
 // Raster images only: an SVG data URL is a document that can carry script.
 const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpeg|webp)[;,]/;
 
@@ -65,18 +68,28 @@ export function sanitizeHtml(html: string): string {
     allowedSchemesByTag: { img: IMG_SCHEMES },
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
+    // No allowedStyles list, so sanitize-html's own CSS parsing (postcss, per style
+    // attribute) would only re-print the declarations; dropDangerousStyle decides instead.
+    parseStyleAttributes: false,
     // Tags whose text must go with them: code, style sheets and form values, and the
     // head's title, which is not part of the message body.
     nonTextTags: ['script', 'style', 'textarea', 'option', 'select', 'xmp', 'noscript', 'noembed', 'noframes', 'template', 'title', 'iframe', 'object'],
     transformTags: {
       '*': dropDangerousStyle,
-      a: (tagName, attribs) => ({
-        tagName,
+      a: (tagName, attribs) => {
         // Links open outside the view, and the sender learns nothing about where from.
-        attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer' },
-      }),
+        const { href, ...rest } = attribs;
+        const kept = href !== undefined && ABSOLUTE_LINK.test(urlForCheck(href)) ? attribs : rest;
+        return { tagName, attribs: { ...kept, target: '_blank', rel: 'noopener noreferrer' } };
+      },
       img: (tagName, attribs) => {
         const src = attribs.src;
+        // A relative src would resolve against the view's own origin (an srcdoc frame inherits
+        // its parent's base URL) and load the app's files; only absolute sources are kept.
+        if (src !== undefined && !ABSOLUTE_IMAGE.test(urlForCheck(src))) {
+          const { src: _dropped, ...rest } = attribs;
+          return { tagName, attribs: rest };
+        }
         if (src !== undefined && isDataUrl(src) && !SAFE_DATA_IMAGE.test(urlForCheck(src))) {
           const { src: _dropped, ...rest } = attribs;
           return { tagName, attribs: rest };
@@ -89,9 +102,18 @@ export function sanitizeHtml(html: string): string {
 
 function dropDangerousStyle(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
   const style = attribs.style;
-  if (style === undefined || !DANGEROUS_CSS.test(normaliseCss(style))) return { tagName, attribs };
+  if (style === undefined || harmlessCss(style) || !DANGEROUS_CSS.test(normaliseCss(style))) return { tagName, attribs };
   const { style: _dropped, ...rest } = attribs;
   return { tagName, attribs: rest };
+}
+
+// Every pattern of DANGEROUS_CSS needs one of these characters or words, and without a
+// backslash or a slash there are no escapes or comments to hide them behind. Most styles
+// in real mail ('color:#333; font-size:12px') pass this test and skip normalising.
+const CSS_NEEDS_CHECK = /[\\/(@]|behavior|binding|script/i;
+
+function harmlessCss(css: string): boolean {
+  return !CSS_NEEDS_CHECK.test(css);
 }
 
 /** CSS as a browser would read it: comments gone, escapes undone, no whitespace, lower case. */

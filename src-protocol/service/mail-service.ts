@@ -13,6 +13,8 @@ import { MailStore, type FolderRow, type MessageRow } from '../store/mail-store.
 import { BlobStore } from '../store/blob-store.ts';
 import { TaskStore } from '../store/task-store.ts';
 import { Pop3Store } from '../store/pop3-store.ts';
+import { OutboxStore, type OutboxState } from '../store/outbox-store.ts';
+import { OutboxRunner, outboxItem } from './outbox-runner.ts';
 import { connectPop3 } from '../pop3/index.ts';
 import { downloadPop3 } from '../sync/pop3-download.ts';
 import { LOCAL_FOLDERS } from '../sync/local-folders.ts';
@@ -49,6 +51,8 @@ export class MailService {
   readonly #logger: Logger;
   readonly #tasks: TaskStore;
   readonly #pop3: Pop3Store;
+  readonly #outbox: OutboxStore;
+  readonly #outboxRunner: OutboxRunner;
   readonly #queue: TaskQueue;
   #credentialHint: { envVariable?: string } | undefined;
 
@@ -63,6 +67,26 @@ export class MailService {
     this.#credentialHint = options.credentialHint;
     this.#tasks = new TaskStore(this.#store.db);
     this.#pop3 = new Pop3Store(this.#store.db);
+    this.#outbox = new OutboxStore(this.#store.db);
+    this.#outboxRunner = new OutboxRunner({
+      outbox: this.#outbox, blobs: this.#blobs, logger: this.#logger,
+      submit: async (accountId, envelope, raw) => {
+        const account = await this.#accounts.find(accountId);
+        this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'submitting', done: 0, total: raw.length });
+        const smtp: SmtpSettings = { ...account.smtp, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account) };
+        return submitMessage(smtp, envelope, raw);
+      },
+      inSent: async (accountId, messageId) => this.#inSent(await this.#accounts.find(accountId), messageId),
+      saveToSent: async (accountId, raw) => {
+        const account = await this.#accounts.find(accountId);
+        this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'saving-copy', done: 0, total: raw.length });
+        return account.pop3 ? this.#keepLocalSentCopy(account, raw, '') : this.#appendToSent(account, raw);
+      },
+      onChange: (item) => {
+        this.#events.emit('mail:outbox', item);
+        if (item.state === 'sent') this.#progress({ task: 'send', account_id: item.account_id, folder: null, phase: 'done', done: 1, total: 1 });
+      },
+    });
     this.#queue = new TaskQueue({
       tasks: this.#tasks, store: this.#store, logger: this.#logger,
       withClient: async (accountId, fn) => withImap(await this.#imapSettings(await this.#accounts.find(accountId)), fn),
@@ -76,7 +100,16 @@ export class MailService {
   }
 
   /** Lets actions being sent finish (bounded), then closes the store. */
+  /** Resumes work a previous run left: outbox sends and actions. */
+  async resume(): Promise<void> {
+    for (const account of await this.#accounts.list()) {
+      this.#outboxRunner.kick(account.id);
+      if (!account.pop3) this.#queue.kick(account.id);
+    }
+  }
+
   async close(): Promise<void> {
+    await this.#outboxRunner.close();
     await this.#queue.close();
     this.#store.db.close();
   }
@@ -145,6 +178,7 @@ export class MailService {
           };
         }
         await this.#queue.flush(account.id);
+        await this.#outboxRunner.process(account.id).catch(() => undefined);
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
           allFolders: all_folders, bodies,
           bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
@@ -266,8 +300,6 @@ export class MailService {
       },
       'mail:send': async (input, ctx) => {
         const account = await this.#accounts.find(input.account_id);
-        const progress = (phase: string, done: number, total: number | null) =>
-          this.#progress({ task: 'send', account_id: account.id, folder: null, phase, done, total });
         const attachments = input.attachments.map((a) => {
           const content = Buffer.from(a.data_base64, 'base64');
           if (content.length > LIMITS.maxOutgoingAttachmentBytes) {
@@ -275,20 +307,54 @@ export class MailService {
           }
           return { filename: a.filename, contentType: a.content_type, content };
         });
-        progress('building', 0, 3);
+        this.#progress({ task: 'send', account_id: account.id, folder: null, phase: 'building', done: 0, total: null });
+        // Built once: these bytes go to SMTP and to Sent.
         const built = await composeMessage({
           from: { name: account.name, address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
           text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost',
         });
         ctx.signal.throwIfAborted();
-        progress('submitting', 1, 3);
-        const password = await this.#password(account);
-        const smtp: SmtpSettings = { ...account.smtp, user: account.user, password, caPem: await this.#accounts.caPem(account) };
-        const submitted = await submitMessage(smtp, built.envelope, built.raw);
-        progress('saving-copy', 2, 3);
-        const sentCopy = account.pop3 ? await this.#keepLocalSentCopy(account, built.raw, input.subject) : await this.#appendToSent(account, built.raw);
-        progress('done', 3, 3);
-        return { message_id: built.messageId, accepted: submitted.accepted, rejected: submitted.rejected, sent_copy: sentCopy };
+        // Durable before anything goes to the network.
+        const sha = await this.#blobs.put(built.raw);
+        const sendAt = Math.max(Date.now() + input.delay_seconds * 1000, input.send_at ? Date.parse(input.send_at) : 0);
+        const id = this.#outbox.add({
+          account_id: account.id, message_id: built.messageId, blob_sha256: sha, envelope: built.envelope, send_at_ms: sendAt,
+          draft: { to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject, text: input.text },
+        });
+        if (sendAt <= Date.now()) await this.#outboxRunner.process(account.id).catch(() => undefined);
+        else this.#outboxRunner.kick(account.id);
+        const row = this.#outbox.get(id);
+        if (!row) throw new PosternError('INTERNAL', 'The outbox lost a message it had just stored.');
+        if (row.state === 'failed') throw new PosternError('SEND_REJECTED', `${row.last_error ?? 'The server refused the message.'} It is kept in the Outbox.`);
+        return {
+          outbox_id: row.id, state: row.state === 'sent' ? 'sent' : 'queued', last_error: row.last_error, message_id: row.message_id,
+          accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,
+        };
+      },
+      'mail:outbox.list': async ({ account_id, include_sent }) => {
+        const states: OutboxState[] = include_sent ? ['queued', 'sending', 'submitted', 'failed', 'sent'] : ['queued', 'sending', 'submitted', 'failed'];
+        return this.#outbox.list(account_id, states).map(outboxItem);
+      },
+      'mail:outbox.retry': async ({ id, account_id }) => {
+        const retried = this.#outbox.makeDue(id, account_id);
+        const accounts = id !== undefined ? [this.#outbox.get(id)?.account_id] : account_id ? [account_id] : (await this.#accounts.list()).map((a) => a.id);
+        for (const a of accounts) if (a) await this.#outboxRunner.process(a).catch(() => undefined);
+        return { retried };
+      },
+      'mail:outbox.cancel': async ({ id }) => {
+        const row = this.#outbox.get(id);
+        if (!row) throw new PosternError('NOT_FOUND', `There is no outgoing message ${id}.`);
+        if (row.state !== 'queued' && row.state !== 'failed') {
+          throw new PosternError('BAD_INPUT', row.state === 'sent' || row.state === 'submitted' ? 'The message has already been sent.' : 'The message is being sent right now.');
+        }
+        this.#outbox.setState(id, 'cancelled');
+        const raw = await this.#blobs.get(row.blob_sha256);
+        const model = await parseMessage(raw);
+        const attachments = await Promise.all(model.attachments.map(async (_, i) => {
+          const a = await getAttachmentContent(raw, i);
+          return { filename: a.filename, content_type: a.content_type, data_base64: a.content.toString('base64') };
+        }));
+        return { cancelled: true, draft: { account_id: row.account_id, ...row.draft, attachments } };
       },
     };
   }
@@ -365,6 +431,26 @@ export class MailService {
     } finally {
       client.close();
     }
+  }
+
+  /** Whether the account's Sent folder holds a message with this Message-ID. */
+  async #inSent(account: StoredAccount, messageId: string): Promise<boolean> {
+    if (account.pop3) {
+      const sent = this.#store.listFolders(account.id).find((f) => f.special_use === 'sent');
+      return sent ? this.#store.hasMessageId(sent.id, messageId) : false;
+    }
+    if (!this.#store.listFolders(account.id).some((f) => f.special_use === 'sent')) await this.#refreshFolders(account);
+    const sent = this.#store.listFolders(account.id).find((f) => f.special_use === 'sent');
+    if (!sent) return false;
+    return withImap(await this.#imapSettings(account), async (client) => {
+      const lock = await client.getMailboxLock(sent.path, { readOnly: true });
+      try {
+        const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+        return Array.isArray(found) && found.length > 0;
+      } finally {
+        lock.release();
+      }
+    });
   }
 
   /** POP3 accounts keep Sent here: the very bytes that were sent. */

@@ -223,6 +223,10 @@ export class MailStore {
     return (this.db.prepare('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
   }
 
+  hasMessageId(folderId: number, messageId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
+  }
+
   idsForUids(folderId: number, uids: number[]): number[] {
     const get = this.db.prepare('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
     return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);

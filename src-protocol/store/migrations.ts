@@ -97,4 +97,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'the outbox: sends as persisted tasks',
+    sql: `
+      -- A send is written here (bytes built once, in the blob store) before
+      -- anything goes to the network. States: queued -> sending -> submitted
+      -- (the server said 250; recorded before anything else) -> sent (the
+      -- same bytes saved to Sent). failed: the server refused for good;
+      -- cancelled: taken back (undo send).
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        blob_sha256 TEXT NOT NULL,
+        envelope_json TEXT NOT NULL,
+        draft_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'submitted', 'sent', 'failed', 'cancelled')),
+        send_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        accepted_json TEXT NOT NULL DEFAULT '[]',
+        rejected_json TEXT NOT NULL DEFAULT '[]',
+        sent_copy INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_by_state ON outbox (account_id, state);
+    `,
+  },
 ];

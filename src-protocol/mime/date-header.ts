@@ -1,0 +1,85 @@
+/**
+ * Date header values -> UTC, for every form real mail uses: RFC 5322
+ * ("Tue, 1 Jul 2003 10:52:37 +0200"), and what RFC 5322 calls obsolete but
+ * mailers still write: no weekday, two-digit years, missing seconds, runs of
+ * spaces, zone names (EST, PDT, GMT, UT, military letters), comments. Also
+ * the ISO 8601 some broken mailers write. Anything else is null: the caller
+ * falls back to the server's INTERNALDATE, never to "now", and JavaScript's
+ * lenient Date parser (which reads '12' as December 2001) is never asked.
+ */
+
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+};
+
+// RFC 5322 section 4.3. Military single letters are "-0000" (zone unknown) because
+// RFC 822 gave their signs backwards and nobody can tell which way a sender meant.
+const ZONES: Readonly<Record<string, number>> = {
+  ut: 0, utc: 0, gmt: 0, z: 0,
+  est: -5 * 60, edt: -4 * 60, cst: -6 * 60, cdt: -5 * 60, mst: -7 * 60, mdt: -6 * 60, pst: -8 * 60, pdt: -7 * 60,
+};
+
+// [weekday ,] day month year hour:minute[:second] [zone]; spaces may run, the comma may lack a space.
+const RFC5322 =
+  /^(?:[a-z]{3,9}\s*,?\s*)?(\d{1,2})\s*[-\s]\s*([a-z]{3})[a-z]*\.?\s*[-\s]\s*(\d{2,4})\s+(\d{1,2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?(?:\.\d+)?\s*([+-]\d{4}|[+-]\d{2}:\d{2}|[a-z]{1,5})?\s*$/i;
+const ISO8601 = /^(\d{4})-(\d{2})-(\d{2})[T\s](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(z|[+-]\d{2}:?\d{2})?$/i;
+
+/** The header value as a UTC ISO string, or null when it is not a date. */
+export function parseMailDate(value: string): string | null {
+  const text = stripComments(value).replace(/\s+/g, ' ').trim();
+  const m = RFC5322.exec(text);
+  if (m !== null) {
+    const [, day, mon, year, hour, minute, second, zone] = m;
+    const month = MONTHS[(mon ?? '').toLowerCase()];
+    if (month === undefined) return null;
+    return build(fullYear(year ?? ''), month, Number(day), Number(hour), Number(minute), Number(second ?? '0'), zoneMinutes(zone));
+  }
+  const iso = ISO8601.exec(text);
+  if (iso !== null) {
+    const [, year, mon, day, hour, minute, second, zone] = iso;
+    return build(Number(year), Number(mon) - 1, Number(day), Number(hour), Number(minute), Number(second ?? '0'), zoneMinutes(zone));
+  }
+  return null;
+}
+
+/** RFC 5322 4.3: two-digit years 00-49 are 20xx, 50-99 are 19xx; three-digit years add 1900. */
+function fullYear(year: string): number {
+  const n = Number(year);
+  if (year.length === 2) return n < 50 ? 2000 + n : 1900 + n;
+  if (year.length === 3) return 1900 + n;
+  return n;
+}
+
+/** Minutes east of UTC; 0 for a missing or unknown zone (RFC 5322's "-0000": local time unknown). */
+function zoneMinutes(zone: string | undefined): number {
+  if (zone === undefined) return 0;
+  const numeric = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  if (numeric !== null) {
+    const minutes = Number(numeric[2]) * 60 + Number(numeric[3]);
+    return numeric[1] === '-' ? -minutes : minutes;
+  }
+  return ZONES[zone.toLowerCase()] ?? 0;
+}
+
+function build(year: number, month: number, day: number, hour: number, minute: number, second: number, offset: number): string | null {
+  // 60 is a leap second: read as the last second of the minute.
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1900 || year > 9999) return null;
+  const utc = Date.UTC(year, month, day, hour, minute, Math.min(second, 59)) - offset * 60_000;
+  const date = new Date(utc);
+  // 31 Feb would roll over into March: refuse it rather than invent a date.
+  const check = new Date(Date.UTC(year, month, day));
+  if (check.getUTCDate() !== day) return null;
+  return date.toISOString();
+}
+
+/** Drops (comments), which may nest, as in "-0800 (PST)". */
+function stripComments(value: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of value) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && depth > 0) depth--;
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
