@@ -48,6 +48,9 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
                                      (exit 0: sent; 75: waiting in the Outbox; 1: refused)
   outbox [list [--all] | retry (ID | --all) | cancel ID] [--account N]
+  draft save --account N [--draft ID] [--to A]... [--cc A]... [--bcc A]... [--subject S] [--text S | --text-file F] [--attach FILE]...
+  draft list [--account N] | draft show ID | draft send ID | draft delete ID
+  draft open MESSAGE-ID             (a message of the Drafts folder, saved by any client, becomes editable)
   serve [--port P]`;
 
 interface Io {
@@ -73,6 +76,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'folder': return await folderCommand(rest, io);
       case 'tasks': return await tasksCommand(rest, io);
       case 'outbox': return await outboxCommand(rest, io);
+      case 'draft': return await draftCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
@@ -403,6 +407,40 @@ async function outboxCommand(args: string[], io: Io): Promise<number> {
   print(io, values.json, result, () => Array.isArray(result)
     ? result.map((o) => `${o.id}\t${o.state}\t${o.subject}\t${o.to.join(', ')}\t${o.last_error ?? ''}`).join('\n') || 'The Outbox is empty.'
     : JSON.stringify(result));
+  return 0;
+}
+
+async function draftCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    account: { type: 'string' }, draft: { type: 'string' }, to: { type: 'string', multiple: true }, cc: { type: 'string', multiple: true },
+    bcc: { type: 'string', multiple: true }, subject: { type: 'string' }, text: { type: 'string' }, 'text-file': { type: 'string' },
+    attach: { type: 'string', multiple: true },
+  }, true);
+  const id = () => positiveInt(positionals[0], 'ID', NaN);
+  const result = await withEngine(values.profile, io, async (call) => {
+    switch (sub) {
+      case 'save': {
+        const account = await pickAccount(call, values.account);
+        const text = values['text-file'] !== undefined ? await readFile(values['text-file'], 'utf8') : (values.text ?? '');
+        const attachments = await Promise.all((values.attach ?? []).map(async (path) => ({ filename: basename(path), data_base64: (await readFile(path)).toString('base64') })));
+        return call('mail:drafts.save', {
+          account_id: account.id, to: values.to ?? [], cc: values.cc ?? [], bcc: values.bcc ?? [], subject: values.subject ?? '', text, attachments,
+          ...(values.draft !== undefined ? { draft_id: positiveInt(values.draft, '--draft', NaN) } : {}),
+        });
+      }
+      case 'list': {
+        const account = values.account === undefined ? undefined : await pickAccount(call, values.account);
+        return call('mail:drafts.list', account ? { account_id: account.id } : {});
+      }
+      case 'show': return call('mail:drafts.get', { draft_id: id() });
+      case 'send': return call('mail:drafts.send', { draft_id: id() });
+      case 'delete': return call('mail:drafts.delete', { draft_id: id() });
+      case 'open': return call('mail:drafts.open', { id: id() });
+      default: throw new PosternError('BAD_INPUT', `draft takes save, list, show, send, delete or open.\n${USAGE}`);
+    }
+  });
+  print(io, values.json, result, () => JSON.stringify(result, null, 2));
   return 0;
 }
 

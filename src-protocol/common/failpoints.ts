@@ -10,7 +10,8 @@ export type FailpointName =
   | 'pop3:after-dele'
   | 'send:before-submit'
   | 'send:after-submit'
-  | 'send:before-sent-copy';
+  | 'send:before-sent-copy'
+  | 'draft:after-save';
 
 export function failpoint(name: FailpointName): void {
   if (process.env['POSTERN_FAILPOINT'] === name) process.kill(process.pid, 'SIGKILL');

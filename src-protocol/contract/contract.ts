@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, Draft, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -102,6 +102,15 @@ export const contract = {
       }),
     }),
   ),
+  /** Saves a draft here at once, then to the server's Drafts folder (replacing the older version). */
+  'mail:drafts.save': call(DraftInput, z.object({ draft_id: z.number().int().positive(), saved_iso: z.string() })),
+  'mail:drafts.list': call(z.object({ account_id: AccountId.optional() }), z.array(DraftSummary)),
+  'mail:drafts.get': call(z.object({ draft_id: z.number().int().positive() }), Draft),
+  'mail:drafts.delete': call(z.object({ draft_id: z.number().int().positive() }), z.object({ deleted: z.boolean() })),
+  /** Sends a saved draft through the outbox and removes it from Drafts. */
+  'mail:drafts.send': call(z.object({ draft_id: z.number().int().positive(), delay_seconds: z.number().int().min(0).max(3600).default(0) }), SendResult),
+  /** Opens a message of the Drafts folder (saved by any client) for editing. */
+  'mail:drafts.open': call(z.object({ id: MessageId }), z.object({ draft_id: z.number().int().positive() })),
   'mail:progress': event(Progress),
   /** An outgoing message changed state (queued, sent, failed, ...). */
   'mail:outbox': event(OutboxItem),

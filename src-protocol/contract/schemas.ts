@@ -201,7 +201,7 @@ export const ErrorPayloadSchema = z.object({ code: z.enum(ERROR_CODE_LIST), mess
 export const TaskInfo = z.object({
   id: z.number().int().positive(),
   account_id: AccountId,
-  kind: z.enum(['flags', 'move', 'expunge']),
+  kind: z.enum(['flags', 'move', 'expunge', 'draft-put', 'draft-remove']),
   state: z.enum(['pending', 'done', 'failed']),
   attempts: z.number().int().nonnegative(),
   last_error: z.string().nullable(),
@@ -227,3 +227,33 @@ export const OutboxItem = z.object({
   sent_copy: z.boolean(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
+
+export const DraftInput = z.object({
+  account_id: AccountId,
+  /** Absent for a new draft; the id from an earlier save to replace it. */
+  draft_id: z.number().int().positive().optional(),
+  to: z.array(z.string().max(998)).max(500).default([]),
+  cc: z.array(z.string().max(998)).max(500).default([]),
+  bcc: z.array(z.string().max(998)).max(500).default([]),
+  subject: z.string().max(998).default(''),
+  text: z.string().default(''),
+  attachments: z.array(OutgoingAttachment).max(100).default([]),
+});
+export type DraftInput = z.input<typeof DraftInput>;
+
+export const DraftSummary = z.object({
+  draft_id: z.number().int().positive(),
+  account_id: AccountId,
+  subject: z.string(),
+  to: z.array(z.string()),
+  updated_iso: z.string(),
+});
+export type DraftSummary = z.infer<typeof DraftSummary>;
+
+export const Draft = DraftSummary.extend({
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  text: z.string(),
+  attachments: z.array(OutgoingAttachment),
+});
+export type Draft = z.infer<typeof Draft>;

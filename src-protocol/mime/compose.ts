@@ -23,6 +23,12 @@ export interface ComposeInput {
   messageIdDomain: string;
   /** The Date header; now when absent. */
   date?: Date;
+  /**
+   * A draft, not a message to send: recipients may be missing, Bcc is kept
+   * in the headers (the draft must come back whole), and the draft's id goes
+   * into X-Postern-Draft so every saved version can be found again.
+   */
+  draftId?: string;
 }
 
 export interface ComposedMessage {
@@ -58,7 +64,8 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
   const cc = parseAddressInputs(input.cc, 'Cc');
   const bcc = parseAddressInputs(input.bcc, 'Bcc');
   const recipients = uniqueAddresses([...to, ...cc, ...bcc]);
-  if (recipients.length === 0) throw new PosternError('BAD_INPUT', 'The message has no recipients.');
+  if (recipients.length === 0 && input.draftId === undefined) throw new PosternError('BAD_INPUT', 'The message has no recipients.');
+  if (input.draftId !== undefined) checkHeaderValue('draft id', input.draftId);
   if (recipients.length > LIMITS.maxRecipients) {
     throw new PosternError('BAD_INPUT', `The message has ${recipients.length} recipients; at most ${LIMITS.maxRecipients} are allowed.`);
   }
@@ -81,12 +88,15 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     })),
     messageId,
     date: input.date ?? new Date(),
+    ...(input.draftId === undefined ? {} : { headers: { 'X-Postern-Draft': input.draftId } }),
     newline: 'win',
     // Content comes only from the buffers above, never from a path or URL named in the input.
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  const raw = await composer.compile().build();
+  const node = composer.compile();
+  if (input.draftId !== undefined) node.keepBcc = true;
+  const raw = await node.build();
   return { raw, messageId, envelope: { from: fromAddress, to: recipients } };
 }
 

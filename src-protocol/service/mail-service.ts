@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
+import type { CallOutput, CallParsedInput } from '../contract/contract.ts';
+import { Drafts } from './drafts.ts';
+import { DraftStore } from '../store/draft-store.ts';
 import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
 import { openDatabase } from '../store/database.ts';
@@ -53,6 +56,7 @@ export class MailService {
   readonly #pop3: Pop3Store;
   readonly #outbox: OutboxStore;
   readonly #outboxRunner: OutboxRunner;
+  readonly #drafts: Drafts;
   readonly #queue: TaskQueue;
   #credentialHint: { envVariable?: string } | undefined;
 
@@ -68,6 +72,10 @@ export class MailService {
     this.#tasks = new TaskStore(this.#store.db);
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
+    this.#drafts = new Drafts({
+      drafts: new DraftStore(this.#store.db), store: this.#store, blobs: this.#blobs, tasks: this.#tasks,
+      kick: (accountId) => this.#queue.kick(accountId),
+    });
     this.#outboxRunner = new OutboxRunner({
       outbox: this.#outbox, blobs: this.#blobs, logger: this.#logger,
       submit: async (accountId, envelope, raw) => {
@@ -88,7 +96,7 @@ export class MailService {
       },
     });
     this.#queue = new TaskQueue({
-      tasks: this.#tasks, store: this.#store, logger: this.#logger,
+      tasks: this.#tasks, store: this.#store, blobs: this.#blobs, logger: this.#logger,
       withClient: async (accountId, fn) => withImap(await this.#imapSettings(await this.#accounts.find(accountId)), fn),
       onTask: (info) => this.#events.emit('mail:task', info),
     });
@@ -298,7 +306,59 @@ export class MailService {
         const part = await getAttachmentContent(raw, index);
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
-      'mail:send': async (input, ctx) => {
+      'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:drafts.save': async ({ account_id, draft_id, ...fields }) => this.#drafts.save(await this.#accounts.find(account_id), draft_id, fields),
+      'mail:drafts.list': async ({ account_id }) => this.#drafts.list(account_id === undefined ? undefined : (await this.#accounts.find(account_id)).id),
+      'mail:drafts.get': async ({ draft_id }) => this.#drafts.get(draft_id),
+      'mail:drafts.delete': async ({ draft_id }) => {
+        const draft = await this.#drafts.get(draft_id);
+        this.#drafts.remove(await this.#accounts.find(draft.account_id), draft_id);
+        return { deleted: true };
+      },
+      'mail:drafts.send': async ({ draft_id, delay_seconds }, ctx) => {
+        const draft = await this.#drafts.get(draft_id);
+        const result = await this.#send({
+          account_id: draft.account_id, to: draft.to, cc: draft.cc, bcc: draft.bcc, subject: draft.subject, text: draft.text,
+          attachments: draft.attachments, delay_seconds,
+        }, ctx);
+        // Stored in the outbox: the draft has done its job.
+        this.#drafts.remove(await this.#accounts.find(draft.account_id), draft_id);
+        return result;
+      },
+      'mail:drafts.open': async ({ id }, ctx) => {
+        const row = this.#message(id);
+        const raw = await this.#rawMessage(row, ctx);
+        return { draft_id: await this.#drafts.open(await this.#accounts.find(row.account_id), row, raw) };
+      },
+      'mail:outbox.list': async ({ account_id, include_sent }) => {
+        const states: OutboxState[] = include_sent ? ['queued', 'sending', 'submitted', 'failed', 'sent'] : ['queued', 'sending', 'submitted', 'failed'];
+        return this.#outbox.list(account_id, states).map(outboxItem);
+      },
+      'mail:outbox.retry': async ({ id, account_id }) => {
+        const retried = this.#outbox.makeDue(id, account_id);
+        const accounts = id !== undefined ? [this.#outbox.get(id)?.account_id] : account_id ? [account_id] : (await this.#accounts.list()).map((a) => a.id);
+        for (const a of accounts) if (a) await this.#outboxRunner.process(a).catch(() => undefined);
+        return { retried };
+      },
+      'mail:outbox.cancel': async ({ id }) => {
+        const row = this.#outbox.get(id);
+        if (!row) throw new PosternError('NOT_FOUND', `There is no outgoing message ${id}.`);
+        if (row.state !== 'queued' && row.state !== 'failed') {
+          throw new PosternError('BAD_INPUT', row.state === 'sent' || row.state === 'submitted' ? 'The message has already been sent.' : 'The message is being sent right now.');
+        }
+        this.#outbox.setState(id, 'cancelled');
+        const raw = await this.#blobs.get(row.blob_sha256);
+        const model = await parseMessage(raw);
+        const attachments = await Promise.all(model.attachments.map(async (_, i) => {
+          const a = await getAttachmentContent(raw, i);
+          return { filename: a.filename, content_type: a.content_type, data_base64: a.content.toString('base64') };
+        }));
+        return { cancelled: true, draft: { account_id: row.account_id, ...row.draft, attachments } };
+      },
+    };
+  }
+
+  async #send(input: CallParsedInput<'mail:send'>, ctx: CallContext): Promise<CallOutput<'mail:send'>> {
         const account = await this.#accounts.find(input.account_id);
         const attachments = input.attachments.map((a) => {
           const content = Buffer.from(a.data_base64, 'base64');
@@ -330,34 +390,7 @@ export class MailService {
           outbox_id: row.id, state: row.state === 'sent' ? 'sent' : 'queued', last_error: row.last_error, message_id: row.message_id,
           accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,
         };
-      },
-      'mail:outbox.list': async ({ account_id, include_sent }) => {
-        const states: OutboxState[] = include_sent ? ['queued', 'sending', 'submitted', 'failed', 'sent'] : ['queued', 'sending', 'submitted', 'failed'];
-        return this.#outbox.list(account_id, states).map(outboxItem);
-      },
-      'mail:outbox.retry': async ({ id, account_id }) => {
-        const retried = this.#outbox.makeDue(id, account_id);
-        const accounts = id !== undefined ? [this.#outbox.get(id)?.account_id] : account_id ? [account_id] : (await this.#accounts.list()).map((a) => a.id);
-        for (const a of accounts) if (a) await this.#outboxRunner.process(a).catch(() => undefined);
-        return { retried };
-      },
-      'mail:outbox.cancel': async ({ id }) => {
-        const row = this.#outbox.get(id);
-        if (!row) throw new PosternError('NOT_FOUND', `There is no outgoing message ${id}.`);
-        if (row.state !== 'queued' && row.state !== 'failed') {
-          throw new PosternError('BAD_INPUT', row.state === 'sent' || row.state === 'submitted' ? 'The message has already been sent.' : 'The message is being sent right now.');
-        }
-        this.#outbox.setState(id, 'cancelled');
-        const raw = await this.#blobs.get(row.blob_sha256);
-        const model = await parseMessage(raw);
-        const attachments = await Promise.all(model.attachments.map(async (_, i) => {
-          const a = await getAttachmentContent(raw, i);
-          return { filename: a.filename, content_type: a.content_type, data_base64: a.content.toString('base64') };
-        }));
-        return { cancelled: true, draft: { account_id: row.account_id, ...row.draft, attachments } };
-      },
-    };
-  }
+      }
 
   async #getMessage(id: number, markRead: boolean, ctx: CallContext): Promise<MessageView> {
     let row = this.#message(id);

@@ -6,6 +6,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { TaskStore, TaskRow } from '../store/task-store.ts';
 import type { MailStore } from '../store/mail-store.ts';
+import type { BlobStore } from '../store/blob-store.ts';
 import { runDueTasks } from '../sync/task-runner.ts';
 import type { TaskInfo } from '../contract/schemas.ts';
 import type { Logger } from '../common/log.ts';
@@ -13,6 +14,7 @@ import type { Logger } from '../common/log.ts';
 export interface TaskQueueOptions {
   tasks: TaskStore;
   store: MailStore;
+  blobs: BlobStore;
   /** Runs `fn` on a connected client of the account, closing it afterwards. */
   withClient: <T>(accountId: string, fn: (client: ImapFlow) => Promise<T>) => Promise<T>;
   onTask: (info: TaskInfo) => void;
@@ -52,7 +54,7 @@ export class TaskQueue {
     try {
       await this.#o.withClient(accountId, (client) => {
         connected = true;
-        return runDueTasks(client, this.#o.tasks, this.#o.store, accountId, (o) => this.#o.onTask(taskInfo(o.task, o.state, o.error)));
+        return runDueTasks(client, this.#o.tasks, this.#o.store, accountId, (o) => this.#o.onTask(taskInfo(o.task, o.state, o.error)), this.#o.blobs);
       });
     } catch (err) {
       if (!connected) {

@@ -127,4 +127,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_state ON outbox (account_id, state);
     `,
   },
+  {
+    version: 5,
+    description: 'drafts kept here first, then on the server',
+    sql: `
+      -- The local copy is the truth while a person types: each save commits
+      -- here (within seconds) before the server hears of it. draft_key goes
+      -- into X-Postern-Draft, so every version on the server can be found.
+      CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        draft_key TEXT NOT NULL UNIQUE,
+        content_json TEXT NOT NULL,
+        blob_sha256 TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -9,7 +9,11 @@ import type { DatabaseSync } from 'node:sqlite';
 export type TaskPayload =
   | { kind: 'flags'; folder: string; uid: number; add: string[]; remove: string[] }
   | { kind: 'move'; folder: string; uid: number; to: string; message_id: number }
-  | { kind: 'expunge'; folder: string; uid: number };
+  | { kind: 'expunge'; folder: string; uid: number }
+  /** Saves a draft version (the blob) to the Drafts folder and removes every older version. */
+  | { kind: 'draft-put'; folder: string; draft_key: string; blob_sha256: string }
+  /** Removes every version of a draft from the Drafts folder (sent or discarded). */
+  | { kind: 'draft-remove'; folder: string; draft_key: string };
 
 export interface TaskRow {
   id: number;
@@ -58,6 +62,13 @@ export class TaskStore {
     return rows.map(decode);
   }
 
+  /** A newer version of a draft makes pending saves of older ones pointless. */
+  dropPendingDraftPuts(accountId: string, draftKey: string): void {
+    for (const t of this.list(accountId, ['pending'])) {
+      if (t.payload.kind === 'draft-put' && t.payload.draft_key === draftKey) this.#db.prepare('DELETE FROM tasks WHERE id = ?').run(t.id);
+    }
+  }
+
   pendingCount(accountId: string): number {
     return (this.#db.prepare(`SELECT count(*) AS n FROM tasks WHERE account_id = ? AND state = 'pending'`).get(accountId) as { n: number }).n;
   }
@@ -82,12 +93,6 @@ export class TaskStore {
   /** "Retry now": make every pending task of the account due. */
   makeDue(accountId: string): void {
     this.#db.prepare(`UPDATE tasks SET next_attempt_ms = 0 WHERE account_id = ? AND state = 'pending'`).run(accountId);
-  }
-
-  /** UIDs of a folder that pending tasks are taking away (sync must not bring them back). */
-  uidsLeaving(accountId: string, folder: string): Set<number> {
-    const rows = this.list(accountId, ['pending']);
-    return new Set(rows.filter((t) => (t.payload.kind === 'move' || t.payload.kind === 'expunge') && t.payload.folder === folder).map((t) => t.payload.uid));
   }
 }
 

@@ -9,6 +9,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MailStore } from '../store/mail-store.ts';
 import type { TaskRow, TaskStore } from '../store/task-store.ts';
+import type { BlobStore } from '../store/blob-store.ts';
 
 export interface TaskOutcome {
   task: TaskRow;
@@ -27,11 +28,12 @@ export async function runDueTasks(
   store: MailStore,
   accountId: string,
   onOutcome: (o: TaskOutcome) => void = () => {},
+  blobs?: BlobStore,
 ): Promise<TaskOutcome[]> {
   const outcomes: TaskOutcome[] = [];
   for (const task of tasks.due(accountId)) {
     try {
-      await applyTask(client, store, accountId, task);
+      await applyTask(client, store, accountId, task, blobs);
       tasks.done(task.id);
       outcomes.push({ task, state: 'done', error: null });
     } catch (err) {
@@ -53,7 +55,7 @@ export async function runDueTasks(
   return outcomes;
 }
 
-async function applyTask(client: ImapFlow, store: MailStore, accountId: string, task: TaskRow): Promise<void> {
+async function applyTask(client: ImapFlow, store: MailStore, accountId: string, task: TaskRow, blobs?: BlobStore): Promise<void> {
   const p = task.payload;
   const lock = await client.getMailboxLock(p.folder);
   try {
@@ -65,6 +67,21 @@ async function applyTask(client: ImapFlow, store: MailStore, accountId: string, 
       case 'expunge':
         await client.messageDelete(String(p.uid), { uid: true });
         return;
+      case 'draft-put': {
+        if (!blobs) throw new Error('draft tasks need the blob store');
+        const appended = await client.append(p.folder, await blobs.get(p.blob_sha256), ['\\Draft', '\\Seen']);
+        const versions = await draftVersions(client, p.draft_key);
+        // Keep the version just saved (or, without UIDPLUS, the newest).
+        const keep = appended && appended.uid ? appended.uid : Math.max(...versions);
+        const old = versions.filter((u) => u !== keep);
+        if (old.length) await client.messageDelete(old.join(','), { uid: true });
+        return;
+      }
+      case 'draft-remove': {
+        const versions = await draftVersions(client, p.draft_key);
+        if (versions.length) await client.messageDelete(versions.join(','), { uid: true });
+        return;
+      }
       case 'move': {
         const result = await client.messageMove(String(p.uid), p.to, { uid: true });
         const newUid = result ? result.uidMap?.get(p.uid) : undefined;
@@ -88,4 +105,9 @@ function undoLocally(store: MailStore, accountId: string, task: TaskRow): void {
   if (p.kind === 'move') store.removeMessage(p.message_id);
   const folder = store.folder(accountId, p.folder);
   if (folder) store.forgetSyncState(folder.id);
+}
+
+async function draftVersions(client: ImapFlow, draftKey: string): Promise<number[]> {
+  const found = await client.search({ header: { 'x-postern-draft': draftKey } }, { uid: true });
+  return Array.isArray(found) ? found : [];
 }
