@@ -1,5 +1,5 @@
 /** Human-readable output of the CLI (--json prints the contract's values). */
-import type { Folder, MessageModel, MessageSummary } from '../contract/schemas.ts';
+import type { Folder, MessageModel, MessageSummary, MimeNode } from '../contract/schemas.ts';
 
 const who = (list: { name: string; address: string }[]) => list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
 
@@ -24,5 +24,13 @@ export function formatMessage(m: MessageModel): string {
     m.text ?? (m.html_present ? '(HTML only; open it in the app)' : '(no text)'),
   ];
   for (const [i, a] of m.attachments.entries()) lines.push(`[${i}] ${a.save_as} (${a.content_type}, ${a.size} bytes)`);
+  return lines.join('\n');
+}
+
+export function formatTree(node: MimeNode, depth = 0): string {
+  const label = [node.part_number || '(top)', node.content_type, node.disposition, node.filename, node.encoding, `${node.size} bytes`]
+    .filter((x) => x !== null && x !== '').join('  ');
+  const lines = ['  '.repeat(depth) + label, ...node.children.map((c) => formatTree(c, depth + 1))];
+  for (const note of node.notes ?? []) lines.push(`note: ${note}`);
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@
  * code is 0 only on success.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,8 @@ import { EnvCredentialStore } from '../accounts/credentials.ts';
 import { readSecretFromStdin } from './stdin.ts';
 import { envVariable, hostPort, nonNegativeInt, positiveInt, required, security } from './args.ts';
 import { startWebBridge } from './web-bridge.ts';
-import { formatList, formatMessage, formatFolders } from './format.ts';
+import { formatList, formatMessage, formatFolders, formatTree } from './format.ts';
+import { parseFilesTo } from './parse-files.ts';
 
 const COMMON = {
   profile: { type: 'string' },
@@ -44,7 +45,9 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   delete ID...                       (to Trash; from Trash for good)
   folder (create PATH | rename PATH NEW | delete PATH) [--account N]
   tasks [--account N] [--all]        (actions waiting for, refused by, or done on the server)
-  parse FILE.eml
+  parse FILE.eml | parse FILE... --out DIR   (DIR/NAME.json per file, with parse_ms; a file that cannot be read gets error)
+  parts ID                          (the MIME structure)
+  part ID PART-NUMBER --out FILE    (one part, decoded)
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
                                      (exit 0: sent; 75: waiting in the Outbox; 1: refused)
   outbox [list [--all] | retry (ID | --all) | cancel ID] [--account N]
@@ -79,6 +82,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'draft': return await draftCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
+      case 'parts': return await partsCommand(rest, io);
+      case 'part': return await partCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
       case 'serve': return await serveCommand(rest, io);
       case undefined: case 'help': case '--help': case '-h':
@@ -278,13 +283,43 @@ async function showCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function parseCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' } }, true);
+  if (positionals.length === 0) throw new PosternError('BAD_INPUT', 'parse takes one or more .eml files.');
+  if (values.out === undefined) {
+    if (positionals.length > 1) throw new PosternError('BAD_INPUT', 'To parse several files, name a folder for the results with --out DIR.');
+    const file = positionals[0] as string;
+    const raw = await readFile(file).catch((err: unknown) => {
+      throw new PosternError('NOT_FOUND', `${file} could not be read: ${(err as Error).message}`);
+    });
+    const model = await parseMessage(raw);
+    print(io, values.json, model, () => formatMessage(model));
+    return 0;
+  }
+  const summary = await parseFilesTo(positionals, values.out, (done, total) => io.err(`parse: ${done}/${total}`));
+  print(io, values.json, summary, () => `${summary.parsed} parsed, ${summary.failed} could not be read; results in ${values.out}.`);
+  return summary.failed === 0 ? 0 : 1;
+}
+
+async function partsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, true);
-  const file = required(positionals[0], 'FILE');
-  const raw = await readFile(file).catch((err: unknown) => {
-    throw new PosternError('NOT_FOUND', `${file} could not be read: ${(err as Error).message}`);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const tree = await withEngine(values.profile, io, (call) => call('mail:messages.parts', { id }));
+  print(io, values.json, tree, () => formatTree(tree));
+  return 0;
+}
+
+async function partCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' } }, true);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const part = required(positionals[1], 'PART-NUMBER');
+  const out = required(values.out, '--out');
+  const result = await withEngine(values.profile, io, (call) => call('mail:messages.part', { id, part }));
+  const bytes = Buffer.from(result.data_base64, 'base64');
+  await writeFile(out, bytes, { flag: 'wx' }).catch((err: unknown) => {
+    throw new PosternError('BAD_INPUT', `${out} could not be written (${(err as Error).message}); Postern never overwrites a file.`);
   });
-  const model = await parseMessage(raw);
-  print(io, values.json, model, () => formatMessage(model));
+  const info = { part, content_type: result.content_type, filename: result.filename, size: bytes.length, out };
+  print(io, values.json, info, () => `Saved part ${part} (${result.content_type}, ${bytes.length} bytes) to ${out}.`);
   return 0;
 }
 

@@ -11,7 +11,7 @@ export const LIMITS = {
    * a third), small enough that one hostile message cannot fill the memory of
    * the process that parses it.
    */
-  maxParseBytes: 64 * 1024 * 1024,
+  maxParseBytes: 96 * 1024 * 1024,
   /**
    * The most MIME parts one message may have (mailparser's maxChildNodes).
    * Real mail has tens; a message with more is an attack on the parser.
@@ -78,4 +78,18 @@ export const LIMITS = {
    * (Gmail clips at 102 KB).
    */
   maxHtmlChars: 2 * 1024 * 1024,
+  /** Push: wait this long after a server notification so a burst makes one sync. */
+  pushDebounceMs: 300,
+  /** Push: first reconnect delay after the IDLE connection drops; doubles each try... */
+  pushBackoffMinMs: 1000,
+  /** ...up to this. */
+  pushBackoffMaxMs: 5 * 60_000,
+  /** A push connection that lived this long counts as healthy: the backoff starts over. */
+  pushStableAfterMs: 60_000,
+  /** IDLE is restarted this often (RFC 9051 asks for less than 29 minutes). */
+  idleRestartMs: 10 * 60_000,
+  /** Folders other than the pushed ones are checked with STATUS this often. */
+  statusPollMs: 5 * 60_000,
+  /** A push connection enters IDLE this soon after its last command. */
+  idleStartDelayMs: 200,
 } as const;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, Draft, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -80,6 +80,12 @@ export const contract = {
   'mail:folders.create': call(z.object({ account_id: AccountId, path: FolderPath }), z.object({ path: z.string() })),
   'mail:folders.rename': call(z.object({ account_id: AccountId, path: FolderPath, new_path: FolderPath }), z.object({ path: z.string() })),
   'mail:folders.delete': call(z.object({ account_id: AccountId, path: FolderPath }), z.object({ deleted: z.boolean() })),
+  /** The MIME structure of a message (types, sizes, dispositions, encodings). */
+  'mail:messages.parts': call(z.object({ id: MessageId }), MimeNode),
+  /** One part by IMAP part number, decoded (transfer encoding undone). */
+  'mail:messages.part': call(z.object({ id: MessageId, part: z.string().regex(/^\d+(\.\d+)*$/).max(100) }), PartContent),
+  /** An attached message (message/rfc822 attachment number `index`) as a message of its own. */
+  'mail:messages.attached': call(z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }), MessageModel),
   'mail:attachments.get': call(
     z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }),
     AttachmentContent,
@@ -111,7 +117,14 @@ export const contract = {
   'mail:drafts.send': call(z.object({ draft_id: z.number().int().positive(), delay_seconds: z.number().int().min(0).max(3600).default(0) }), SendResult),
   /** Opens a message of the Drafts folder (saved by any client) for editing. */
   'mail:drafts.open': call(z.object({ id: MessageId }), z.object({ draft_id: z.number().int().positive() })),
+  /** Push: keep this folder current too (INBOX always is, in the app). */
+  'mail:watch.folder': call(z.object({ account_id: AccountId, folder: FolderPath }), z.object({ watching: z.boolean() })),
   'mail:progress': event(Progress),
+  /** The store changed because the server did (push or a periodic check): refresh what is shown. */
+  'mail:changed': event(z.object({
+    account_id: AccountId, folder: z.string(), added: z.number().int().nonnegative(),
+    removed: z.number().int().nonnegative(), flags_changed: z.number().int().nonnegative(),
+  })),
   /** An outgoing message changed state (queued, sent, failed, ...). */
   'mail:outbox': event(OutboxItem),
   /** A persisted action reached the server, failed there, or is waiting to retry. */

@@ -114,6 +114,8 @@ export const MessageModel = z.object({
   html_present: z.boolean(),
   html_rendered: z.string().nullable(),
   attachments: z.array(AttachmentInfo),
+  /** What could not be shown as sent (limits, broken structure), one sentence each; empty for a sound message. */
+  notes: z.array(z.string()),
 });
 export type MessageModel = z.infer<typeof MessageModel>;
 
@@ -257,3 +259,36 @@ export const Draft = DraftSummary.extend({
   attachments: z.array(OutgoingAttachment),
 });
 export type Draft = z.infer<typeof Draft>;
+
+/** One part of a message's MIME structure (IMAP part numbers). */
+export interface MimeNode {
+  part_number: string;
+  content_type: string;
+  charset: string | null;
+  disposition: string | null;
+  filename: string | null;
+  encoding: string | null;
+  size: number;
+  children: MimeNode[];
+  notes?: string[] | undefined;
+}
+export const MimeNode: z.ZodType<MimeNode> = z.object({
+  part_number: z.string(),
+  content_type: z.string(),
+  charset: z.string().nullable(),
+  disposition: z.string().nullable(),
+  filename: z.string().nullable(),
+  encoding: z.string().nullable(),
+  size: z.number().int().nonnegative(),
+  get children() {
+    return z.array(MimeNode);
+  },
+  notes: z.array(z.string()).optional(),
+});
+
+export const PartContent = z.object({
+  content_type: z.string(),
+  filename: z.string().nullable(),
+  data_base64: z.string(),
+});
+export type PartContent = z.infer<typeof PartContent>;

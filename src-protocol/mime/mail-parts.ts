@@ -63,9 +63,9 @@ export interface MailParts {
   notes: string[];
 }
 
-// The raw message is fed in slices, so that the splitter runs at most a few slices ahead
-// of the attachments being read: when it stops at a limit, the parts before the limit
-// have been listed.
+// The raw message is fed in slices through a stream with backpressure, not in one write,
+// so the splitter works at the pace of the attachments being read (more of them are
+// listed when it stops at a limit) and a large message is never one giant chunk.
 const FEED_BYTES = 256 * 1024;
 
 /**
@@ -177,8 +177,6 @@ export async function readMailParts(input: Buffer, keepContent: (index: number) 
   // none: the splitter runs ahead of it. The structure comes from a reading of the splitter
   // alone then, and the body texts are read from the raw parts (textContent null).
   const tree = limitHit === null ? readPartTree((parser as unknown as { tree: unknown }).tree) : fromMimeNode(await mimeTree(raw, signal));
-  // Stopped at a limit, mailparser never builds its HTML view: the HTML parts read so far stand in.
-  if (limitHit !== null && html === null) html = htmlOfLeaves(tree);
   let unsplitBody: Buffer | null = null;
   if (limitHit === null && tree.contentType.startsWith('multipart/') && tree.children.length === 0) {
     unsplitBody = raw.subarray(bodyStart(raw));
@@ -232,17 +230,6 @@ function fromMimeNode(node: MimeNode): MimePart {
     partNumber: node.part_number,
     children: node.children.map(fromMimeNode),
   };
-}
-
-function htmlOfLeaves(tree: MimePart): string | null {
-  const out: string[] = [];
-  const walk = (p: MimePart): void => {
-    if (p.children.length === 0) {
-      if (p.contentType === 'text/html' && !p.isAttachment && p.textContent !== null) out.push(p.textContent);
-    } else p.children.forEach(walk);
-  };
-  walk(tree);
-  return out.length === 0 ? null : out.join('<br/>');
 }
 
 /** Where the body starts: after the first empty line (LF or CRLF), or the end when there is none. */

@@ -4,7 +4,9 @@
  * Which leaves are attachments: a part whose Content-Disposition is present
  * and not inline, or whose type is neither text/plain nor text/html.
  * message/rfc822 parts are single attachments; the parser does not descend
- * into them. Attachments are listed in the order they appear in the message,
+ * into them (parseAttachedMessage() opens one as a message of its own).
+ * Damage and limits do not make a message fail: it shows what can be read,
+ * and `notes` says what could not. Attachments are listed in the order they appear in the message,
  * the same order getAttachmentContent() counts in.
  */
 import { PosternError } from '../common/errors.ts';

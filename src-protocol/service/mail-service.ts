@@ -21,6 +21,7 @@ import { OutboxRunner, outboxItem } from './outbox-runner.ts';
 import { connectPop3 } from '../pop3/index.ts';
 import { downloadPop3 } from '../sync/pop3-download.ts';
 import { LOCAL_FOLDERS } from '../sync/local-folders.ts';
+import { PushWatcher } from '../sync/push-watcher.ts';
 import { TaskQueue, taskInfo } from './task-queue.ts';
 import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
@@ -28,7 +29,8 @@ import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
 import { syncAccount } from '../sync/account-sync.ts';
 import { indexStoredMessage } from '../sync/body-index.ts';
-import { parseMessage, getAttachmentContent } from '../mime/parse.ts';
+import { parseMessage, getAttachmentContent, parseAttachedMessage } from '../mime/parse.ts';
+import { extractPart, mimeTree } from '../mime/mime-tree.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
 import { PosternError } from '../common/errors.ts';
@@ -57,6 +59,10 @@ export class MailService {
   readonly #outbox: OutboxStore;
   readonly #outboxRunner: OutboxRunner;
   readonly #drafts: Drafts;
+  /** Push connections: per account, INBOX and the folder on screen. */
+  readonly #watchers = new Map<string, { inbox: PushWatcher; screen: PushWatcher | null; poll: NodeJS.Timeout }>();
+  /** Background syncs of an account run one after another. */
+  readonly #syncChains = new Map<string, Promise<unknown>>();
   readonly #queue: TaskQueue;
   #credentialHint: { envVariable?: string } | undefined;
 
@@ -108,15 +114,75 @@ export class MailService {
   }
 
   /** Lets actions being sent finish (bounded), then closes the store. */
-  /** Resumes work a previous run left: outbox sends and actions. */
+  /**
+   * The app's engine (not the CLI's): resumes what a previous run left
+   * (outbox, actions) and starts push for every IMAP account.
+   */
   async resume(): Promise<void> {
     for (const account of await this.#accounts.list()) {
       this.#outboxRunner.kick(account.id);
-      if (!account.pop3) this.#queue.kick(account.id);
+      if (!account.pop3) {
+        this.#queue.kick(account.id);
+        this.#watch(account.id);
+      }
+    }
+  }
+
+  #watch(accountId: string): void {
+    if (this.#watchers.has(accountId)) return;
+    const inbox = this.#pushWatcher(accountId, 'INBOX');
+    const poll = setInterval(() => void this.#pollFolders(accountId), LIMITS.statusPollMs);
+    poll.unref();
+    this.#watchers.set(accountId, { inbox, screen: null, poll });
+    inbox.start();
+  }
+
+  #pushWatcher(accountId: string, folder: string): PushWatcher {
+    return new PushWatcher({
+      folder, logger: this.#logger,
+      connect: async () => connectImap({ ...(await this.#imapSettings(await this.#accounts.find(accountId))), idle: true }),
+      onChange: () => void this.#backgroundSync(accountId, folder),
+    });
+  }
+
+  /** Syncs one folder because the server said something changed, and tells the UI. */
+  async #backgroundSync(accountId: string, folder: string): Promise<void> {
+    const previous = this.#syncChains.get(accountId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const account = await this.#accounts.find(accountId);
+      await this.#queue.flush(account.id).catch(() => undefined);
+      const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder));
+      if (r.added || r.removed || r.flags_changed || r.uidvalidity_reset) {
+        this.#events.emit('mail:changed', { account_id: account.id, folder, added: r.added, removed: r.removed, flags_changed: r.flags_changed });
+      }
+    }).catch((err: unknown) => this.#logger.info('background sync failed', { account: accountId, folder, err }));
+    this.#syncChains.set(accountId, next);
+    await next;
+  }
+
+  /** Folders without push: STATUS now and then; a difference means a sync. */
+  async #pollFolders(accountId: string): Promise<void> {
+    try {
+      const account = await this.#accounts.find(accountId);
+      const server = await withImap(await this.#imapSettings(account), listServerFolders);
+      for (const f of server) {
+        const row = this.#store.folder(account.id, f.path);
+        if (!row || row.synced_at === null || f.path === 'INBOX') continue;
+        const local = this.#store.localCounts(row.id);
+        if (local.total !== f.total || local.unread !== f.unread) await this.#backgroundSync(account.id, f.path);
+      }
+    } catch (err) {
+      this.#logger.info('folder check failed', { account: accountId, err });
     }
   }
 
   async close(): Promise<void> {
+    for (const w of this.#watchers.values()) {
+      clearInterval(w.poll);
+      await Promise.all([w.inbox.stop(), w.screen?.stop()]);
+    }
+    this.#watchers.clear();
+    await Promise.allSettled([...this.#syncChains.values()]);
     await this.#outboxRunner.close();
     await this.#queue.close();
     this.#store.db.close();
@@ -307,6 +373,23 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:messages.parts': async ({ id }, ctx) => mimeTree(await this.#rawMessage(this.#message(id), ctx), ctx.signal),
+      'mail:messages.part': async ({ id, part }, ctx) => {
+        const p = await extractPart(await this.#rawMessage(this.#message(id), ctx), part, ctx.signal);
+        return { content_type: p.content_type, filename: p.filename, data_base64: p.content.toString('base64') };
+      },
+      'mail:messages.attached': async ({ id, index }, ctx) => parseAttachedMessage(await this.#rawMessage(this.#message(id), ctx), index, ctx.signal),
+      'mail:watch.folder': async ({ account_id, folder }) => {
+        const account = await this.#accounts.find(account_id);
+        if (account.pop3) return { watching: false };
+        this.#watch(account.id);
+        const w = this.#watchers.get(account.id);
+        if (!w) return { watching: false };
+        await w.screen?.stop();
+        w.screen = folder === 'INBOX' ? null : this.#pushWatcher(account.id, folder);
+        w.screen?.start();
+        return { watching: true };
+      },
       'mail:drafts.save': async ({ account_id, draft_id, ...fields }) => this.#drafts.save(await this.#accounts.find(account_id), draft_id, fields),
       'mail:drafts.list': async ({ account_id }) => this.#drafts.list(account_id === undefined ? undefined : (await this.#accounts.find(account_id)).id),
       'mail:drafts.get': async ({ draft_id }) => this.#drafts.get(draft_id),

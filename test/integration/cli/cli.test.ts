@@ -1,7 +1,7 @@
 // Every `postern` command of the spine against the real Dovecot and Postfix:
 // what a person typing the commands would see.
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson, runCli } from '../../helpers/run-cli.ts';
 import { ATTACHMENT_BYTES, alternativeWithAttachment, plainMessage } from '../../fixtures/messages.ts';
-import type { AccountSummary, Folder, MessageModel, MessageSummary, MessageView, SendResult, SyncResult } from '../../../src-protocol/contract/index.ts';
+import type { AccountSummary, Folder, MessageModel, MessageSummary, MessageView, MimeNode, SendResult, SyncResult } from '../../../src-protocol/contract/index.ts';
 
 const servers = inject('servers');
 let alice: TestUser;
@@ -73,7 +73,6 @@ describe('postern account add', () => {
     expect(a).toMatchObject({ id: 'alice', email: alice.email, has_custom_ca: true, imap: { security: 'tls' } });
     const b = await cliJson<AccountSummary>(accountArgs('Alice StartTLS', alice, 'starttls', ['--ca', caFile]), { env: env() });
     expect(b).toMatchObject({ id: 'alice-starttls', imap: { port: servers.ports.imap, security: 'starttls' } });
-    const { readFile } = await import('node:fs/promises');
     const config = await readFile(join(profile, 'accounts.json'), 'utf8');
     expect(config).not.toContain(alice.password);
     expect(config).toContain('ALICE_PW');
@@ -140,10 +139,45 @@ describe('reading mail', () => {
     }
   });
 
+  it('shows the MIME structure and saves one part, decoded', async () => {
+    const list = await cliJson<MessageSummary[]>(['list', '--profile', profile, '--account', 'Alice'], { env: env() });
+    const report = list.find((m) => m.subject.startsWith('Café'));
+    const tree = await cliJson<MimeNode>(['parts', String(report?.id), '--profile', profile], { env: env() });
+    expect(tree).toMatchObject({
+      part_number: '', content_type: 'multipart/mixed',
+      children: [
+        { part_number: '1', content_type: 'multipart/alternative', children: [{ part_number: '1.1', content_type: 'text/plain' }, { part_number: '1.2', content_type: 'text/html' }] },
+        { part_number: '2', content_type: 'application/pdf', disposition: 'attachment', filename: 'report.pdf', encoding: 'base64', size: ATTACHMENT_BYTES.length },
+      ],
+    });
+    const out = join(work, 'part-2.pdf');
+    const saved = await cliJson<{ size: number }>(['part', String(report?.id), '2', '--out', out, '--profile', profile], { env: env() });
+    expect(saved.size).toBe(ATTACHMENT_BYTES.length);
+    expect((await readFile(out)).equals(ATTACHMENT_BYTES)).toBe(true);
+    // Never overwrites.
+    const again = await runCli(['part', String(report?.id), '2', '--out', out, '--profile', profile], { env: env() });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('never overwrites');
+  });
+
   it('says which message does not exist', async () => {
     const r = await runCli(['show', '999999', '--profile', profile], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[NOT_FOUND]');
+  });
+
+  it('parses many files into a folder, one bad file stopping nothing', async () => {
+    const dir = join(work, 'many');
+    const files = [join(work, 'a.eml'), join(work, 'missing.eml'), join(work, 'b.eml')];
+    await writeFile(files[0] as string, alternativeWithAttachment({ from: 'e@example.net', to: 'x@example.net', date: 'Tue, 07 Jan 2025 10:30:00 +0100', id: 'a@x' }));
+    await writeFile(files[2] as string, 'Subject: just a header\r\n\r\nand a body\r\n');
+    const r = await runCli(['parse', ...files, '--out', dir]);
+    expect(r.code).toBe(1);
+    const a = JSON.parse(await readFile(join(dir, 'a.json'), 'utf8')) as MessageModel & { parse_ms: number };
+    expect(a).toMatchObject({ subject: 'Café report — Q3', message_id: '<a@x>' });
+    expect(a.parse_ms).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(join(dir, 'missing.json'), 'utf8'))).toEqual({ error: expect.stringContaining('ENOENT') });
+    expect(JSON.parse(await readFile(join(dir, 'b.json'), 'utf8'))).toMatchObject({ subject: 'just a header', text: expect.stringContaining('and a body') });
   });
 
   it('parses a file without any account', async () => {
