@@ -18,6 +18,8 @@ export interface ImapSettings {
   password: string;
   caPem?: string | undefined;
   logger?: Logger | undefined;
+  /** Let imapflow IDLE whenever the connection is free (push connections only). */
+  idle?: boolean | undefined;
 }
 
 export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
@@ -29,7 +31,9 @@ export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
     auth: { user: settings.user, pass: settings.password },
     tls: tlsOptions(settings.host, { caPem: settings.caPem }),
     logger: false,
-    disableAutoIdle: true,
+    disableAutoIdle: settings.idle !== true,
+    // Push connections go into IDLE at once (imapflow waits 15 s by default).
+    ...(settings.idle ? { maxIdleTime: LIMITS.idleRestartMs, autoIdleDelay: LIMITS.idleStartDelayMs } : {}),
     connectionTimeout: LIMITS.connectTimeoutMs,
     greetingTimeout: LIMITS.greetingTimeoutMs,
     socketTimeout: LIMITS.socketIdleTimeoutMs,

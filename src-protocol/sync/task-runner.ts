@@ -37,7 +37,7 @@ export async function runDueTasks(
       tasks.done(task.id);
       outcomes.push({ task, state: 'done', error: null });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = serverWords(err);
       if (isServerRefusal(err)) {
         tasks.failed(task.id, message);
         undoLocally(store, accountId, task);
@@ -61,11 +61,11 @@ async function applyTask(client: ImapFlow, store: MailStore, accountId: string, 
   try {
     switch (p.kind) {
       case 'flags':
-        if (p.add.length) await client.messageFlagsAdd(String(p.uid), p.add, { uid: true });
-        if (p.remove.length) await client.messageFlagsRemove(String(p.uid), p.remove, { uid: true });
+        if (p.add.length) refusedIfFalse(await client.messageFlagsAdd(String(p.uid), p.add, { uid: true }), `change the flags in ${p.folder}`);
+        if (p.remove.length) refusedIfFalse(await client.messageFlagsRemove(String(p.uid), p.remove, { uid: true }), `change the flags in ${p.folder}`);
         return;
       case 'expunge':
-        await client.messageDelete(String(p.uid), { uid: true });
+        refusedIfFalse(await client.messageDelete(String(p.uid), { uid: true }), `delete a message in ${p.folder}`);
         return;
       case 'draft-put': {
         if (!blobs) throw new Error('draft tasks need the blob store');
@@ -83,7 +83,7 @@ async function applyTask(client: ImapFlow, store: MailStore, accountId: string, 
         return;
       }
       case 'move': {
-        const result = await client.messageMove(String(p.uid), p.to, { uid: true });
+        const result = refusedIfFalse(await client.messageMove(String(p.uid), p.to, { uid: true }), `move a message to ${p.to}`);
         const newUid = result ? result.uidMap?.get(p.uid) : undefined;
         // With UIDPLUS the local copy learns its new UID; without it (or when
         // an earlier attempt already moved it) the next sync of the
@@ -110,4 +110,20 @@ function undoLocally(store: MailStore, accountId: string, task: TaskRow): void {
 async function draftVersions(client: ImapFlow, draftKey: string): Promise<number[]> {
   const found = await client.search({ header: { 'x-postern-draft': draftKey } }, { uid: true });
   return Array.isArray(found) ? found : [];
+}
+
+/**
+ * imapflow answers a NO to STORE, MOVE or EXPUNGE with `false` instead of
+ * throwing; that is a refusal by the server, not a success.
+ */
+function refusedIfFalse<T>(result: T | false, what: string): T {
+  if (result !== false) return result;
+  throw Object.assign(new Error(`The server refused to ${what}.`), { responseStatus: 'NO' });
+}
+
+/** The server's own words when it gave some (imapflow keeps them in responseText). */
+function serverWords(err: unknown): string {
+  const text = (err as { responseText?: unknown } | null)?.responseText;
+  if (typeof text === 'string' && text.trim()) return text.trim();
+  return err instanceof Error ? err.message : String(err);
 }

@@ -66,6 +66,10 @@ userdb {
 mail_location = maildir:~/Maildir
 # Tests run many clients for one user at once.
 mail_max_userip_connections = 100
+# inotify does not reach Dovecot under gVisor, so IDLE falls back to polling
+# the mailbox; poll every second (default 30 s) so push tests see changes
+# made by other sessions promptly.
+mailbox_idle_check_interval = 1 secs
 # Throw-away mail: fsync costs a lot under gVisor and buys nothing here.
 mail_fsync = never
 recipient_delimiter = +

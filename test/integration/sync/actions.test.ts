@@ -112,6 +112,24 @@ describe('actions', () => {
     expect(local.filter((m) => m.subject === 'delta')).toHaveLength(1);
   });
 
+  it('reports a move the server refuses, with its words, and the message comes back', async () => {
+    await cli(['folder', 'create', 'Doomed']);
+    const other = await openImap(servers, user);
+    try {
+      await other.mailboxDelete('Doomed');
+    } finally {
+      await other.logout();
+    }
+    const id = await subjectId('INBOX', 'epsilon');
+    const r = await runCli(['move', String(id), '--to', 'Doomed', '--profile', profile], { env: env() });
+    expect(r.stderr).toMatch(/task \d+ move: failed \(.+\)/);
+    const failed = (await cli<TaskInfo[]>(['tasks'])).filter((t) => t.state === 'failed');
+    expect(failed).toEqual([expect.objectContaining({ kind: 'move', last_error: expect.stringMatching(/Doomed|exist/i) })]);
+    await cli(['sync', '--all-folders']);
+    expect((await cli<MessageSummary[]>(['list'])).map((m) => m.subject)).toContain('epsilon');
+    expect((await onServer('INBOX')).has('<epsilon@example.net>')).toBe(true);
+  });
+
   it('creates, renames and deletes folders', async () => {
     await cli(['folder', 'create', 'Receipts']);
     expect((await cli<{ path: string }[]>(['folders'])).map((f) => f.path)).toContain('Receipts');
