@@ -10,6 +10,7 @@ import './styles/layout.css';
 import './styles/panes.css';
 import './styles/message.css';
 import './styles/forms.css';
+import './styles/actions.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

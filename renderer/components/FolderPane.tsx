@@ -1,14 +1,23 @@
-/** Left pane: each account with its folders, special folders first, unread counts. */
+/**
+ * Left pane: each account with its folders, special folders first, unread
+ * counts. Folders take dropped message rows (move), and have a small menu
+ * (the ⋯ button or right-click) to create a subfolder, rename or delete;
+ * special-use folders cannot be renamed or deleted from here.
+ */
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { AccountSummary, Folder } from '../../src-protocol/contract/index.ts';
+import { carriesMessages, decodeDraggedIds, MESSAGE_DRAG_TYPE } from '../lib/drag.ts';
 import { folderDepth, folderLabel, sortFolders, specialUseOf } from '../lib/folders.ts';
 import type { Loadable } from '../lib/loadable.ts';
 import { ErrorBanner, ErrorState, LoadingState } from './PaneState.tsx';
-import { FolderGlyph, PlusIcon } from './Icons.tsx';
+import { FolderGlyph, MoreIcon, PlusIcon } from './Icons.tsx';
 
 export interface FolderSelection {
   account_id: string;
   folder: string;
 }
+
+export type FolderAction = 'create' | 'rename' | 'delete';
 
 export interface FolderPaneProps {
   accounts: Loadable<AccountSummary[]>;
@@ -18,10 +27,24 @@ export interface FolderPaneProps {
   onRetryAccounts: () => void;
   onRetryFolders: (accountId: string) => void;
   onAddAccount: () => void;
+  /** create: under `folder` (null: at the top of the account). */
+  onFolderAction?: (action: FolderAction, account: AccountSummary, folder: Folder | null) => void;
+  /** Message rows dropped on a folder. */
+  onDropMessages?: (target: FolderSelection, ids: number[]) => void;
+}
+
+interface MenuAt {
+  accountId: string;
+  path: string;
+  x: number;
+  y: number;
 }
 
 export function FolderPane(props: FolderPaneProps) {
   const { accounts } = props;
+  const [menu, setMenu] = useState<MenuAt | null>(null);
+  const menuAccount = menu ? accounts.data?.find((a) => a.id === menu.accountId) : undefined;
+  const menuFolder = menu ? props.folders.get(menu.accountId)?.data?.find((f) => f.path === menu.path) : undefined;
   return (
     <nav className="pane folder-pane" aria-label="Accounts and folders" data-testid="folder-pane">
       <div className="folder-pane-scroll">
@@ -37,6 +60,9 @@ export function FolderPane(props: FolderPaneProps) {
             selected={props.selected}
             onSelect={props.onSelect}
             onRetry={() => props.onRetryFolders(account.id)}
+            onCreate={props.onFolderAction ? () => props.onFolderAction?.('create', account, null) : undefined}
+            onMenu={props.onFolderAction ? (path, x, y) => setMenu({ accountId: account.id, path, x, y }) : undefined}
+            onDropMessages={props.onDropMessages}
           />
         ))}
       </div>
@@ -45,7 +71,63 @@ export function FolderPane(props: FolderPaneProps) {
           <PlusIcon size={16} /> Add account
         </button>
       </div>
+      {menu && menuAccount && menuFolder && props.onFolderAction && (
+        <FolderMenu
+          at={menu}
+          folder={menuFolder}
+          onClose={() => setMenu(null)}
+          onAction={(action) => {
+            setMenu(null);
+            props.onFolderAction?.(action, menuAccount, menuFolder);
+          }}
+        />
+      )}
     </nav>
+  );
+}
+
+function FolderMenu(props: { at: MenuAt; folder: Folder; onClose: () => void; onAction: (a: FolderAction) => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const special = specialUseOf(props.folder) !== null;
+  const onClose = props.onClose;
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('button:not(:disabled)')?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) onClose();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [onClose]);
+  const why = special ? 'A standard folder of the account cannot be renamed or deleted.' : undefined;
+  return (
+    <div
+      ref={ref}
+      className="menu"
+      role="menu"
+      aria-label={`Folder ${folderLabel(props.folder)}`}
+      style={{ left: props.at.x, top: props.at.y }}
+      data-testid="folder-menu"
+    >
+      <button type="button" role="menuitem" className="menu-item" onClick={() => props.onAction('create')} data-testid="folder-menu-create">
+        New subfolder…
+      </button>
+      <button type="button" role="menuitem" className="menu-item" disabled={special} title={why} onClick={() => props.onAction('rename')} data-testid="folder-menu-rename">
+        Rename…
+      </button>
+      <button type="button" role="menuitem" className="menu-item menu-item-danger" disabled={special} title={why} onClick={() => props.onAction('delete')} data-testid="folder-menu-delete">
+        Delete…
+      </button>
+    </div>
   );
 }
 
@@ -55,16 +137,42 @@ function AccountSection(props: {
   selected: FolderSelection | null;
   onSelect: (sel: FolderSelection) => void;
   onRetry: () => void;
+  onCreate: (() => void) | undefined;
+  onMenu: ((path: string, x: number, y: number) => void) | undefined;
+  onDropMessages: ((target: FolderSelection, ids: number[]) => void) | undefined;
 }) {
   const { account, folders } = props;
   const list = folders?.data ? sortFolders(folders.data) : undefined;
   const headingId = `account-${account.id}`;
+  const [dropOn, setDropOn] = useState<string | null>(null);
+
+  const dragOver = (e: DragEvent, path: string) => {
+    if (!props.onDropMessages || !carriesMessages(e.dataTransfer.types)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+    if (dropOn !== path) setDropOn(path);
+  };
+  const drop = (e: DragEvent, path: string) => {
+    setDropOn(null);
+    if (!props.onDropMessages || !carriesMessages(e.dataTransfer.types)) return;
+    e.preventDefault();
+    const ids = decodeDraggedIds(e.dataTransfer.getData(MESSAGE_DRAG_TYPE));
+    if (ids.length > 0) props.onDropMessages({ account_id: account.id, folder: path }, ids);
+  };
+
   return (
     <section className="account" aria-labelledby={headingId} data-testid="account-section" data-account-id={account.id}>
-      <h2 className="account-heading" id={headingId} title={account.email}>
-        <span className="account-name">{account.name}</span>
-        <span className="account-email">{account.email}</span>
-      </h2>
+      <div className="account-heading-row">
+        <h2 className="account-heading" id={headingId} title={account.email}>
+          <span className="account-name">{account.name}</span>
+          <span className="account-email">{account.email}</span>
+        </h2>
+        {props.onCreate && (
+          <button type="button" className="icon-button icon-button-small" aria-label={`New folder in ${account.name}`} title="New folder" onClick={props.onCreate} data-testid="folder-create">
+            <PlusIcon size={14} />
+          </button>
+        )}
+      </div>
       {list === undefined && folders?.error && (
         <ErrorState title="Folders could not be loaded" error={folders.error} onRetry={props.onRetry} testId="folders-error" />
       )}
@@ -79,7 +187,16 @@ function AccountSection(props: {
             const label = folderLabel(f);
             const isSelected = props.selected?.account_id === account.id && props.selected.folder === f.path;
             return (
-              <li key={f.path}>
+              <li
+                key={f.path}
+                className={`folder-row${dropOn === f.path ? ' is-drop-target' : ''}`}
+                onDragOver={(e) => dragOver(e, f.path)}
+                onDragEnter={(e) => dragOver(e, f.path)}
+                onDragLeave={(e) => {
+                  if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropOn((p) => (p === f.path ? null : p));
+                }}
+                onDrop={(e) => drop(e, f.path)}
+              >
                 <button
                   type="button"
                   className={`folder-item${isSelected ? ' is-selected' : ''}${f.unread > 0 ? ' has-unread' : ''}`}
@@ -91,6 +208,14 @@ function AccountSection(props: {
                   data-special-use={use ?? ''}
                   style={use ? undefined : { paddingInlineStart: `${12 + 14 * folderDepth(f)}px` }}
                   onClick={() => props.onSelect({ account_id: account.id, folder: f.path })}
+                  onContextMenu={
+                    props.onMenu
+                      ? (e) => {
+                          e.preventDefault();
+                          props.onMenu?.(f.path, e.clientX, e.clientY);
+                        }
+                      : undefined
+                  }
                 >
                   <FolderGlyph use={use} size={18} />
                   <span className="folder-name">{label}</span>
@@ -100,6 +225,22 @@ function AccountSection(props: {
                     </span>
                   )}
                 </button>
+                {props.onMenu && (
+                  <button
+                    type="button"
+                    className="icon-button icon-button-small folder-menu-button"
+                    aria-label={`Actions for ${label}`}
+                    aria-haspopup="menu"
+                    title="Folder actions"
+                    data-testid="folder-menu-button"
+                    onClick={(e) => {
+                      const r = e.currentTarget.getBoundingClientRect();
+                      props.onMenu?.(f.path, r.left, r.bottom + 2);
+                    }}
+                  >
+                    <MoreIcon size={14} />
+                  </button>
+                )}
               </li>
             );
           })}

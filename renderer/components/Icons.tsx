@@ -133,6 +133,36 @@ export const ShieldIcon = (p: IconProps) => (
   </Svg>
 );
 
+export const SearchIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="11" cy="11" r="6.5" />
+    <path d="m16 16 4.5 4.5" />
+  </Svg>
+);
+export const MailOpenIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 10v9a1 1 0 0 0 1 1h16a1 1 0 0 0 1-1v-9l-9-6z" />
+    <path d="m3 10 9 6 9-6" />
+  </Svg>
+);
+export const MoveIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z" />
+    <path d="M10 13h6M13.5 10.5 16 13l-2.5 2.5" />
+  </Svg>
+);
+export const MoreIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="5" cy="12" r="1" />
+    <circle cx="12" cy="12" r="1" />
+    <circle cx="19" cy="12" r="1" />
+  </Svg>
+);
+export const SortIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M7 4v16M3.5 16.5 7 20l3.5-3.5M17 20V4M13.5 7.5 17 4l3.5 3.5" />
+  </Svg>
+);
 export function FolderGlyph(props: IconProps & { use: SpecialUse | null }) {
   switch (props.use) {
     case 'inbox':

@@ -1,13 +1,16 @@
 /**
- * Middle pane: the folder's messages, newest first, as a keyboard-driven
- * listbox. Rows have a fixed height and only those in view are rendered, so
- * a folder of 100k messages scrolls as smoothly as one of ten.
+ * Middle pane: the folder's messages (or search results) as a keyboard-driven,
+ * multi-select listbox, sorted as the view says. Rows have a fixed height and
+ * only those in view are rendered, so a folder of 100k messages scrolls as
+ * smoothly as one of ten. Rows can be dragged onto folders.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import type { MessageSummary } from '../../src-protocol/contract/index.ts';
+import { encodeDraggedIds, MESSAGE_DRAG_TYPE } from '../lib/drag.ts';
 import { fullDate, listDate, senderLabel, subjectLabel } from '../lib/format.ts';
 import type { Loadable } from '../lib/loadable.ts';
-import { FlagIcon, MailIcon, PaperclipIcon, RefreshIcon } from './Icons.tsx';
+import { defaultDescending, SORT_LABELS, type SortKey, type SortOrder } from '../lib/sort.ts';
+import { FlagIcon, MailIcon, PaperclipIcon, RefreshIcon, SortIcon } from './Icons.tsx';
 import { EmptyState, ErrorBanner, ErrorState, LoadingState } from './PaneState.tsx';
 
 export const ROW_HEIGHT = 68;
@@ -15,14 +18,30 @@ const OVERSCAN = 8;
 
 export type SelectVia = 'pointer' | 'keyboard';
 
+/** How a click or key changes the selection: replace it, toggle one row (ctrl/cmd), or extend a range (shift). */
+export type SelectMode = 'only' | 'toggle' | 'extend';
+
 export interface MessageListProps {
   title: string;
   /** The folder's own counts (all messages, not only those loaded), when known. */
   counts?: { total: number; unread: number } | undefined;
   messages: Loadable<MessageSummary[]>;
+  /** The rows in the order shown (already sorted). */
+  rows: ReadonlyArray<MessageSummary>;
   syncing: boolean;
-  selectedId: number | null;
-  onSelect: (id: number, via: SelectVia) => void;
+  selectedIds: ReadonlySet<number>;
+  /** The row the keyboard is on. */
+  focusId: number | null;
+  onSelect: (id: number, via: SelectVia, mode: SelectMode) => void;
+  onSelectAll: () => void;
+  /** The ids a drag starting on this row carries (the selection when the row is in it). */
+  dragIds: (id: number) => number[];
+  sort: SortOrder;
+  onSort: (order: SortOrder) => void;
+  /** For search results: the folder to show on each row. */
+  folderOf?: ((m: MessageSummary) => string) | undefined;
+  /** Shown instead of "No messages in this folder". */
+  emptyText?: string;
   /** Enter on a row: open it now and move to the reading pane. */
   onOpen: (id: number) => void;
   onRefresh: () => void;
@@ -40,6 +59,7 @@ export function MessageList(props: MessageListProps) {
   const list = messages.data;
   const total = props.counts?.total ?? list?.length ?? 0;
   const unread = props.counts?.unread ?? list?.filter(isUnread).length ?? 0;
+  const sortKey = props.sort.key;
   return (
     <section className="pane message-pane" aria-label="Message list" data-testid="message-pane">
       <header className="pane-header">
@@ -52,13 +72,45 @@ export function MessageList(props: MessageListProps) {
             </span>
           )}
         </div>
+        <div className="sort-control">
+          <label className="visually-hidden" htmlFor="sort-key">
+            Sort by
+          </label>
+          <select
+            id="sort-key"
+            className="sort-select"
+            value={sortKey}
+            data-testid="sort-key"
+            onChange={(e) => {
+              const key = e.currentTarget.value as SortKey;
+              props.onSort({ key, descending: defaultDescending(key) });
+            }}
+          >
+            {(Object.keys(SORT_LABELS) as SortKey[]).map((k) => (
+              <option key={k} value={k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className={`icon-button icon-button-small${props.sort.descending ? ' is-descending' : ''}`}
+            aria-label={props.sort.descending ? 'Descending; switch to ascending' : 'Ascending; switch to descending'}
+            title={props.sort.descending ? 'Descending' : 'Ascending'}
+            data-testid="sort-direction"
+            data-descending={props.sort.descending ? 'true' : 'false'}
+            onClick={() => props.onSort({ ...props.sort, descending: !props.sort.descending })}
+          >
+            <SortIcon size={14} />
+          </button>
+        </div>
         <button
           type="button"
           className={`icon-button${props.syncing ? ' is-busy' : ''}`}
           onClick={props.onRefresh}
           disabled={!props.hasFolder || props.syncing}
-          aria-label="Refresh folder"
-          title="Refresh (sync with the server)"
+          aria-label="Refresh"
+          title="Refresh (sync every folder of the account with the server)"
           data-testid="refresh"
         >
           <RefreshIcon />
@@ -84,13 +136,13 @@ function Body(props: MessageListProps) {
   if (list.length === 0) {
     if (messages.error)
       return <ErrorState title="Messages could not be loaded" error={messages.error} onRetry={props.onRefresh} testId="message-list-error" />;
-    return <EmptyState title="No messages in this folder" icon={<MailIcon size={32} />} testId="message-list-empty" />;
+    return <EmptyState title={props.emptyText ?? 'No messages in this folder'} icon={<MailIcon size={32} />} testId="message-list-empty" />;
   }
-  return <VirtualList {...props} list={list} />;
+  return <VirtualList {...props} list={props.rows} />;
 }
 
-function VirtualList(props: MessageListProps & { list: MessageSummary[] }) {
-  const { list, selectedId } = props;
+function VirtualList(props: MessageListProps & { list: ReadonlyArray<MessageSummary> }) {
+  const { list, focusId: selectedId } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(800);
@@ -122,13 +174,20 @@ function VirtualList(props: MessageListProps & { list: MessageSummary[] }) {
     if (nearEnd) onNearEnd?.();
   }, [nearEnd, onNearEnd, list.length]);
 
+  let extending = false;
   function move(to: number): void {
     const target = list[Math.max(0, Math.min(list.length - 1, to))];
-    if (target) props.onSelect(target.id, 'keyboard');
+    if (target) props.onSelect(target.id, 'keyboard', extending ? 'extend' : 'only');
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>): void {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      props.onSelectAll();
+      return;
+    }
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    extending = e.shiftKey;
     const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
     const at = selectedIndex;
     let handled = true;
@@ -166,7 +225,19 @@ function VirtualList(props: MessageListProps & { list: MessageSummary[] }) {
   const rows = [];
   for (let i = first; i < last; i++) {
     const m = list[i];
-    if (m) rows.push(<Row key={m.id} message={m} index={i} selected={m.id === selectedId} onSelect={props.onSelect} />);
+    if (m)
+      rows.push(
+        <Row
+          key={m.id}
+          message={m}
+          index={i}
+          selected={props.selectedIds.has(m.id)}
+          focused={m.id === selectedId}
+          folder={props.folderOf?.(m)}
+          onSelect={props.onSelect}
+          dragIds={props.dragIds}
+        />,
+      );
   }
 
   return (
@@ -174,6 +245,7 @@ function VirtualList(props: MessageListProps & { list: MessageSummary[] }) {
       ref={scroller}
       className="message-list"
       role="listbox"
+      aria-multiselectable="true"
       tabIndex={0}
       aria-label={`Messages in ${props.title}`}
       aria-activedescendant={selectedId !== null && selectedIndex >= 0 ? `message-${selectedId}` : undefined}
@@ -188,8 +260,22 @@ function VirtualList(props: MessageListProps & { list: MessageSummary[] }) {
   );
 }
 
-function Row(props: { message: MessageSummary; index: number; selected: boolean; onSelect: (id: number, via: SelectVia) => void }) {
+function Row(props: {
+  message: MessageSummary;
+  index: number;
+  selected: boolean;
+  focused: boolean;
+  folder: string | undefined;
+  onSelect: (id: number, via: SelectVia, mode: SelectMode) => void;
+  dragIds: (id: number) => number[];
+}) {
   const m = props.message;
+  const onDragStart = (e: DragEvent<HTMLDivElement>) => {
+    const ids = props.dragIds(m.id);
+    e.dataTransfer.setData(MESSAGE_DRAG_TYPE, encodeDraggedIds(ids));
+    e.dataTransfer.setData('text/plain', ids.length === 1 ? subjectLabel(m.subject) : `${ids.length} messages`);
+    e.dataTransfer.effectAllowed = 'move';
+  };
   const unread = isUnread(m);
   const flagged = isFlagged(m);
   const sender = senderLabel(m.from);
@@ -200,15 +286,17 @@ function Row(props: { message: MessageSummary; index: number; selected: boolean;
       role="option"
       aria-selected={props.selected}
       aria-label={`${unread ? 'Unread, ' : ''}${flagged ? 'Flagged, ' : ''}${sender}: ${subject}, ${fullDate(m.date_iso)}${m.has_attachments ? ', has attachments' : ''}`}
-      className={`message-row${unread ? ' is-unread' : ''}${props.selected ? ' is-selected' : ''}`}
+      className={`message-row${unread ? ' is-unread' : ''}${props.selected ? ' is-selected' : ''}${props.focused ? ' is-focused' : ''}`}
       style={{ top: props.index * ROW_HEIGHT, height: ROW_HEIGHT }}
       data-testid="message-row"
       data-message-id={m.id}
       data-unread={unread ? 'true' : 'false'}
-      onMouseDown={(e) => e.preventDefault() /* keep focus on the listbox */}
+      data-flagged={flagged ? 'true' : 'false'}
+      draggable
+      onDragStart={onDragStart}
       onClick={(e) => {
         e.currentTarget.closest<HTMLElement>('[role="listbox"]')?.focus();
-        props.onSelect(m.id, 'pointer');
+        props.onSelect(m.id, 'pointer', e.shiftKey ? 'extend' : e.ctrlKey || e.metaKey ? 'toggle' : 'only');
       }}
     >
       <span className="unread-dot" aria-hidden="true" />
@@ -232,8 +320,15 @@ function Row(props: { message: MessageSummary; index: number; selected: boolean;
           {listDate(m.date_iso)}
         </time>
       </div>
-      <div className="message-subject" data-testid="message-subject">
-        {subject}
+      <div className="message-row-line">
+        <span className="message-subject" data-testid="message-subject">
+          {subject}
+        </span>
+        {props.folder !== undefined && (
+          <span className="message-folder" data-testid="message-folder">
+            {props.folder}
+          </span>
+        )}
       </div>
     </div>
   );

@@ -31,6 +31,8 @@ const PHASE_WORDS: Record<string, string> = {
   submitting: 'handing it to the server',
   'saving-copy': 'saving a copy in Sent',
   body: 'fetching the message',
+  folders: 'checking folders',
+  bodies: 'downloading messages for offline reading',
 };
 
 export function phaseInWords(phase: string): string {

@@ -1,13 +1,18 @@
-/** The top bar: the app's name and the actions that apply everywhere. */
+/** The top bar: the app's name, search, actions on the selection, and New message. */
+import type { ReactNode, Ref } from 'react';
 import { MailIcon, PencilIcon } from './Icons.tsx';
 
-export function Toolbar(props: { onCompose: () => void; canCompose: boolean }) {
+export function Toolbar(props: { onCompose: () => void; canCompose: boolean; search?: ReactNode; actionsSlot?: Ref<HTMLDivElement> }) {
   return (
     <header className="toolbar">
       <div className="brand">
         <MailIcon size={20} />
         <span>Postern</span>
       </div>
+      {props.search}
+      {/* The message view renders its action buttons here (a portal), next to what they act on. */}
+      <div className="toolbar-actions" ref={props.actionsSlot} />
+      <span className="toolbar-spacer" />
       <button
         type="button"
         className="button button-primary"

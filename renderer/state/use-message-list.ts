@@ -26,9 +26,14 @@ export interface MessageListState {
   loadMore: () => void;
   /** True while the folder is being synced with the server. */
   syncing: boolean;
+  /** Syncs with the server (the whole account when the app gave a way to), then lists again. */
   refresh: () => void;
+  /** Lists again from the local store only (after a local action). */
+  relist: () => void;
   /** Replaces one row's flags (e.g. \Seen after opening). */
   setFlags: (id: number, flags: string[]) => void;
+  /** Takes rows out at once (moved or deleted here, before the engine answers). */
+  removeIds: (ids: ReadonlySet<number>) => void;
 }
 
 function newestFirst(list: MessageSummary[]): MessageSummary[] {
@@ -39,6 +44,8 @@ function newestFirst(list: MessageSummary[]): MessageSummary[] {
 export function useMessageList(
   folder: FolderRef | null,
   onSynced: (ref: FolderRef) => void,
+  /** What Refresh runs: a whole-account sync (all folders). Without it, only this folder is synced. */
+  syncAccount?: (accountId: string, signal: AbortSignal) => Promise<void>,
 ): MessageListState {
   const client = useClient();
   const [messages, setMessages] = useState<Loadable<MessageSummary[]>>(NOT_LOADED);
@@ -50,12 +57,14 @@ export function useMessageList(
   const loaded = useRef(0);
   const onSyncedRef = useRef(onSynced);
   onSyncedRef.current = onSynced;
+  const syncAccountRef = useRef(syncAccount);
+  syncAccountRef.current = syncAccount;
 
   const accountId = folder?.account_id ?? null;
   const path = folder?.folder ?? null;
 
   const run = useCallback(
-    async (ref: FolderRef, listFirst: boolean) => {
+    async (ref: FolderRef, listFirst: boolean, how: 'folder' | 'account' = 'folder') => {
       controller.current?.abort();
       moreController.current?.abort();
       const ac = new AbortController();
@@ -73,7 +82,9 @@ export function useMessageList(
       try {
         if (listFirst) await list();
         setSyncing(true);
-        await client.call('mail:sync.folder', ref, { signal });
+        const whole = syncAccountRef.current;
+        if (how === 'account' && whole) await whole(ref.account_id, signal);
+        else await client.call('mail:sync.folder', ref, { signal });
         if (signal.aborted) return;
         onSyncedRef.current(ref);
         await list();
@@ -104,8 +115,30 @@ export function useMessageList(
   }, [accountId, path, run]);
 
   const refresh = useCallback(() => {
-    if (accountId && path) void run({ account_id: accountId, folder: path }, false);
+    if (accountId && path) void run({ account_id: accountId, folder: path }, false, 'account');
   }, [accountId, path, run]);
+
+  // Its own controller: a relist must not cut off a sync that is running.
+  const relistController = useRef<AbortController | null>(null);
+  const relist = useCallback(() => {
+    if (!accountId || !path) return;
+    relistController.current?.abort();
+    const ac = new AbortController();
+    relistController.current = ac;
+    const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, loaded.current));
+    client.call('mail:messages.list', { account_id: accountId, folder: path, limit, offset: 0 }, { signal: ac.signal }).then(
+      (data) => {
+        if (ac.signal.aborted) return;
+        loaded.current = data.length;
+        setHasMore(data.length === limit && limit < MAX_LIMIT);
+        setMessages((prev) => ({ ...prev, data: newestFirst(data) }));
+      },
+      (err: unknown) => {
+        if (!ac.signal.aborted) setMessages((prev) => ({ ...prev, error: toIpcError(err) }));
+      },
+    );
+  }, [client, accountId, path]);
+  useEffect(() => () => relistController.current?.abort(), [accountId, path]);
 
   const loadMore = useCallback(() => {
     if (!accountId || !path || !hasMore || moreController.current) return;
@@ -134,5 +167,9 @@ export function useMessageList(
     setMessages((prev) => ({ ...prev, data: prev.data?.map((m) => (m.id === id ? { ...m, flags } : m)) }));
   }, []);
 
-  return { messages, hasMore, loadMore, syncing, refresh, setFlags };
+  const removeIds = useCallback((ids: ReadonlySet<number>) => {
+    setMessages((prev) => ({ ...prev, data: prev.data?.filter((m) => !ids.has(m.id)) }));
+  }, []);
+
+  return { messages, hasMore, loadMore, syncing, refresh, relist, setFlags, removeIds };
 }

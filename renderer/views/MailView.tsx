@@ -1,12 +1,24 @@
 /**
- * The message list and the reading pane of the chosen folder, wired to the
- * engine: selecting a row opens it (mail:messages.get, which marks it read),
- * and the row and the folder's unread count follow at once.
+ * The message list (a folder's, or search results) and the reading pane,
+ * wired to the engine: selecting a row opens it (mail:messages.get, which
+ * marks it read); several rows can be selected (shift/ctrl/cmd+click,
+ * shift+arrows, ctrl/cmd+A) and acted on with the toolbar or keys:
+ * Shift+I read, Shift+U unread, s or ! flag, Delete or # delete, e archive,
+ * v move to a folder picked by name.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MessageView } from '../../src-protocol/contract/index.ts';
-import { MessageList, isUnread, type SelectVia } from '../components/MessageList.tsx';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import type { Folder, MessageSummary, MessageView } from '../../src-protocol/contract/index.ts';
+import { ActionBar } from '../components/ActionBar.tsx';
+import { FolderPicker } from '../components/FolderPicker.tsx';
+import { MessageList, isFlagged, isUnread, type SelectMode, type SelectVia } from '../components/MessageList.tsx';
 import { ReadingPane } from '../components/ReadingPane.tsx';
+import { SEEN } from '../lib/flags.ts';
+import { findSpecial, folderLabel } from '../lib/folders.ts';
+import type { Loadable } from '../lib/loadable.ts';
+import { EMPTY_SELECTION, extendTo, nextAfterRemoval, pruneSelection, selectOnly, toggleOne, type Selection } from '../lib/selection.ts';
+import { DEFAULT_SORT, sortMessages, type SortOrder } from '../lib/sort.ts';
+import type { MessageActions } from '../state/use-message-actions.ts';
 import type { FolderRef, MessageListState } from '../state/use-message-list.ts';
 import { useMessage } from '../state/use-message.ts';
 
@@ -18,7 +30,15 @@ export interface MailViewProps {
   title: string;
   counts: { total: number; unread: number } | undefined;
   list: MessageListState;
+  /** When set, the list shows these search results instead of the folder. */
+  search: { query: string; results: Loadable<MessageSummary[]> } | null;
+  folders: ReadonlyMap<string, Loadable<Folder[]>>;
+  actions: MessageActions;
+  /** Sets a row's flags in whatever list shows it. */
+  applyFlags: (id: number, flags: string[]) => void;
   adjustUnread: (accountId: string, path: string, delta: number) => void;
+  /** Where the action buttons go (a slot in the app's toolbar). */
+  actionSlot: HTMLElement | null;
 }
 
 function isEditable(el: Element | null): boolean {
@@ -28,86 +48,222 @@ function isEditable(el: Element | null): boolean {
 }
 
 export function MailView(props: MailViewProps) {
-  const { folder, list, adjustUnread } = props;
-  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const { folder, list, adjustUnread, applyFlags, actions, search, folders } = props;
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const [openId, setOpenId] = useState<number | null>(null);
+  const [sort, setSort] = useState<SortOrder>(DEFAULT_SORT);
+  const [picking, setPicking] = useState(false);
   const openTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const readingPane = useRef<HTMLDivElement>(null);
-  const rows = useRef(list.messages.data);
-  rows.current = list.messages.data;
+
+  const source = search ? search.results : list.messages;
+  const rows = useMemo(() => sortMessages(source.data ?? [], sort), [source.data, sort]);
+  const order = useMemo(() => rows.map((m) => m.id), [rows]);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
 
   const clearTimer = () => {
     if (openTimer.current !== null) clearTimeout(openTimer.current);
     openTimer.current = null;
   };
 
-  // A different folder starts with nothing selected.
-  const folderKey = folder ? `${folder.account_id}\u0000${folder.folder}` : '';
+  // A different folder or search starts with nothing selected.
+  const viewKey = search ? `search\u0000${search.query}` : folder ? `${folder.account_id}\u0000${folder.folder}` : '';
   useEffect(() => {
     clearTimer();
-    setSelectedId(null);
+    setSelection(EMPTY_SELECTION);
     setOpenId(null);
-  }, [folderKey]);
+  }, [viewKey]);
   useEffect(() => clearTimer, []);
+
+  // Rows that left the list (moved, deleted) leave the selection too.
+  useEffect(() => {
+    setSelection((sel) => pruneSelection(sel, order));
+  }, [order]);
+
+  const selectedRows = useMemo(() => rows.filter((m) => selection.ids.has(m.id)), [rows, selection.ids]);
 
   const onOpened = useCallback(
     (view: MessageView) => {
-      const row = rows.current?.find((m) => m.id === view.id);
-      const flags = view.flags.includes('\\Seen') ? view.flags : [...view.flags, '\\Seen'];
-      list.setFlags(view.id, flags);
+      const row = rowsRef.current.find((m) => m.id === view.id);
+      const flags = view.flags.includes(SEEN) ? view.flags : [...view.flags, SEEN];
+      applyFlags(view.id, flags);
       if (row && isUnread(row)) adjustUnread(row.account_id, row.folder, -1);
     },
-    [list.setFlags, adjustUnread],
+    [applyFlags, adjustUnread],
   );
   const opened = useMessage(openId, onOpened);
 
-  const select = useCallback((id: number, via: SelectVia) => {
-    setSelectedId(id);
-    clearTimer();
-    if (via === 'pointer') setOpenId(id);
-    else openTimer.current = setTimeout(() => setOpenId(id), KEYBOARD_OPEN_DELAY_MS);
+  const select = useCallback(
+    (id: number, via: SelectVia, mode: SelectMode = 'only') => {
+      clearTimer();
+      if (mode === 'toggle') {
+        setSelection((sel) => toggleOne(sel, id));
+        return;
+      }
+      if (mode === 'extend') {
+        setSelection((sel) => extendTo(sel, rowsRef.current.map((m) => m.id), id));
+        return;
+      }
+      setSelection(selectOnly(id));
+      if (via === 'pointer') setOpenId(id);
+      else openTimer.current = setTimeout(() => setOpenId(id), KEYBOARD_OPEN_DELAY_MS);
+    },
+    [],
+  );
+
+  const selectAll = useCallback(() => {
+    const ids = rowsRef.current.map((m) => m.id);
+    setSelection((sel) => ({ ids: new Set(ids), anchor: ids[0] ?? null, focus: sel.focus ?? ids[0] ?? null }));
   }, []);
 
   const open = useCallback((id: number) => {
     clearTimer();
-    setSelectedId(id);
+    setSelection(selectOnly(id));
     setOpenId(id);
     readingPane.current?.querySelector<HTMLElement>('[data-testid="reading-pane"]')?.focus();
   }, []);
 
-  // j/k work anywhere outside text fields, not only with the list focused.
+  const dragIds = useCallback(
+    (id: number) => {
+      if (selection.ids.has(id)) return rowsRef.current.filter((m) => selection.ids.has(m.id)).map((m) => m.id);
+      // Dragging a row that is not selected takes just that row, without opening it (which would mark it read).
+      clearTimer();
+      setSelection(selectOnly(id));
+      return [id];
+    },
+    [selection.ids],
+  );
+
+  /** Before rows leave: the next one takes the selection (not opened, so it is not marked read). */
+  const selectNextAfter = useCallback(
+    (leaving: ReadonlyArray<MessageSummary>) => {
+      const next = nextAfterRemoval(order, new Set(leaving.map((m) => m.id)));
+      clearTimer();
+      if (leaving.some((m) => m.id === openId)) setOpenId(null);
+      setSelection(next === null ? EMPTY_SELECTION : selectOnly(next));
+    },
+    [order, openId],
+  );
+
+  const allRead = selectedRows.length > 0 && selectedRows.every((m) => !isUnread(m));
+  const allFlagged = selectedRows.length > 0 && selectedRows.every(isFlagged);
+  const archiveOf = useCallback(
+    (accountId: string) => findSpecial(folders.get(accountId)?.data ?? [], 'archive'),
+    [folders],
+  );
+  const canArchive = selectedRows.length > 0 && selectedRows.every((m) => {
+    const a = archiveOf(m.account_id);
+    return a !== undefined && a.path !== m.folder;
+  });
+
+  const doSeen = useCallback((seen: boolean) => actions.setSeen(selectedRows, seen), [actions, selectedRows]);
+  const doFlag = useCallback((on: boolean) => actions.setFlagged(selectedRows, on), [actions, selectedRows]);
+  const doDelete = useCallback(() => {
+    if (selectedRows.length === 0) return;
+    selectNextAfter(selectedRows);
+    actions.remove(selectedRows);
+  }, [actions, selectedRows, selectNextAfter]);
+  const doArchive = useCallback(() => {
+    if (!canArchive) return;
+    selectNextAfter(selectedRows);
+    for (const accountId of new Set(selectedRows.map((m) => m.account_id))) {
+      const archive = archiveOf(accountId);
+      if (archive) actions.move(selectedRows, { account_id: accountId, folder: archive.path }, folderLabel(archive));
+    }
+  }, [actions, selectedRows, canArchive, archiveOf, selectNextAfter]);
+
+  // The picker moves the rows of one account: the focused row's.
+  const pickAccount = (selectedRows.find((m) => m.id === selection.focus) ?? selectedRows[0])?.account_id;
+  const pickRows = selectedRows.filter((m) => m.account_id === pickAccount);
+  const pickFolders = pickAccount ? (folders.get(pickAccount)?.data ?? []) : [];
+  const doMove = useCallback(() => {
+    if (selectedRows.length > 0) setPicking(true);
+  }, [selectedRows.length]);
+
+  // Keys work anywhere outside text fields and dialogs, not only with the list focused.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (e.key !== 'j' && e.key !== 'k') return;
       if (isEditable(document.activeElement) || document.querySelector('dialog[open]')) return;
-      const data = rows.current;
-      if (!data || data.length === 0) return;
-      const at = data.findIndex((m) => m.id === selectedId);
-      const next = data[Math.max(0, Math.min(data.length - 1, at < 0 ? 0 : at + (e.key === 'j' ? 1 : -1)))];
-      if (next) {
-        e.preventDefault();
-        select(next.id, 'keyboard');
+      if (e.key === 'j' || e.key === 'k') {
+        const data = rowsRef.current;
+        if (data.length === 0) return;
+        const at = data.findIndex((m) => m.id === selection.focus);
+        const next = data[Math.max(0, Math.min(data.length - 1, at < 0 ? 0 : at + (e.key === 'j' ? 1 : -1)))];
+        if (next) {
+          e.preventDefault();
+          select(next.id, 'keyboard');
+        }
+        return;
       }
+      const run: Record<string, () => void> = {
+        I: () => doSeen(true),
+        U: () => doSeen(false),
+        s: () => doFlag(!allFlagged),
+        '!': () => doFlag(!allFlagged),
+        Delete: doDelete,
+        '#': doDelete,
+        e: doArchive,
+        v: doMove,
+      };
+      const action = run[e.key];
+      if (!action || selectedRows.length === 0) return;
+      // Shift+I / Shift+U only with Shift; plain i/u do nothing.
+      if ((e.key === 'I' || e.key === 'U') && !e.shiftKey) return;
+      e.preventDefault();
+      action();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [selectedId, select]);
+  }, [selection.focus, select, selectedRows.length, allFlagged, doSeen, doFlag, doDelete, doArchive, doMove]);
 
+  const bar = (
+    <ActionBar
+      count={selectedRows.length}
+      allRead={allRead}
+      allFlagged={allFlagged}
+      canArchive={canArchive}
+      onSeen={doSeen}
+      onFlag={doFlag}
+      onArchive={doArchive}
+      onMove={doMove}
+      onDelete={doDelete}
+    />
+  );
+
+  const folderOf = useCallback(
+    (m: MessageSummary) => {
+      const f = folders.get(m.account_id)?.data?.find((x) => x.path === m.folder);
+      return f ? folderLabel(f) : m.folder;
+    },
+    [folders],
+  );
+
+  const searchCount = search?.results.data?.length;
   return (
     <>
       <MessageList
-        title={props.title}
-        counts={props.counts}
-        messages={list.messages}
+        title={search ? 'Search results' : props.title}
+        counts={search ? (searchCount === undefined ? undefined : { total: searchCount, unread: search.results.data?.filter(isUnread).length ?? 0 }) : props.counts}
+        messages={search ? { ...search.results, error: null } : list.messages}
+        rows={rows}
         syncing={list.syncing}
-        selectedId={selectedId}
+        selectedIds={selection.ids}
+        focusId={selection.focus}
         onSelect={select}
+        onSelectAll={selectAll}
         onOpen={open}
+        dragIds={dragIds}
+        sort={sort}
+        onSort={setSort}
+        folderOf={search ? folderOf : undefined}
+        emptyText={search ? 'No messages match' : undefined}
         onRefresh={list.refresh}
-        onNearEnd={list.hasMore ? list.loadMore : undefined}
-        hasFolder={folder !== null}
+        onNearEnd={!search && list.hasMore ? list.loadMore : undefined}
+        hasFolder={search !== null || folder !== null}
       />
+      {props.actionSlot && createPortal(bar, props.actionSlot)}
       <div className="reading-pane-host" ref={readingPane}>
         <ReadingPane
           message={opened.message}
@@ -117,6 +273,19 @@ export function MailView(props: MailViewProps) {
           onRetry={opened.reload}
         />
       </div>
+      {picking && pickAccount && (
+        <FolderPicker
+          title={pickRows.length === 1 ? 'Move message to…' : `Move ${pickRows.length} messages to…`}
+          folders={pickFolders}
+          exclude={new Set(pickRows.length > 0 && pickRows.every((m) => m.folder === pickRows[0]?.folder) ? [pickRows[0]?.folder ?? ''] : [])}
+          onClose={() => setPicking(false)}
+          onPick={(f) => {
+            setPicking(false);
+            selectNextAfter(pickRows);
+            actions.move(pickRows, { account_id: f.account_id, folder: f.path }, folderLabel(f));
+          }}
+        />
+      )}
     </>
   );
 }

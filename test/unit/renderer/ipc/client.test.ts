@@ -28,7 +28,9 @@ const account = {
   name: 'Alice',
   email: 'alice@example.test',
   user: 'alice',
+  kind: 'imap',
   imap: { host: '127.0.0.1', port: 993, security: 'tls' },
+  pop3: null,
   smtp: { host: '127.0.0.1', port: 587, security: 'starttls' },
   has_custom_ca: false,
 };
