@@ -49,6 +49,7 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   parts ID                          (the MIME structure)
   part ID PART-NUMBER --out FILE    (one part, decoded)
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
+       [--reply-to ID | --reply-all ID | --forward ID [--as-attachment]]   (recipients, subject and quote filled in)
                                      (exit 0: sent; 75: waiting in the Outbox; 1: refused)
   outbox [list [--all] | retry (ID | --all) | cancel ID] [--account N]
   draft save --account N [--draft ID] [--to A]... [--cc A]... [--bcc A]... [--subject S] [--text S | --text-file F] [--attach FILE]...
@@ -328,23 +329,37 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
     account: { type: 'string' }, to: { type: 'string', multiple: true }, cc: { type: 'string', multiple: true },
     bcc: { type: 'string', multiple: true }, subject: { type: 'string' }, text: { type: 'string' },
     'text-file': { type: 'string' }, attach: { type: 'string', multiple: true }, 'send-at': { type: 'string' },
+    'reply-to': { type: 'string' }, 'reply-all': { type: 'string' }, forward: { type: 'string' }, 'as-attachment': { type: 'boolean', default: false },
   });
-  if ((values.text === undefined) === (values['text-file'] === undefined)) throw new PosternError('BAD_INPUT', 'Give the body with exactly one of --text or --text-file.');
-  const text = values.text ?? await readFile(values['text-file'] as string, 'utf8');
+  const origins = [values['reply-to'], values['reply-all'], values.forward].filter((v) => v !== undefined);
+  if (origins.length > 1) throw new PosternError('BAD_INPUT', 'Give at most one of --reply-to, --reply-all and --forward.');
+  if (values['as-attachment'] && values.forward === undefined) throw new PosternError('BAD_INPUT', '--as-attachment goes with --forward.');
+  if (values.text !== undefined && values['text-file'] !== undefined) throw new PosternError('BAD_INPUT', 'Give the body with one of --text or --text-file.');
+  if (origins.length === 0 && values.text === undefined && values['text-file'] === undefined) throw new PosternError('BAD_INPUT', 'Give the body with --text or --text-file.');
+  const typed = values.text ?? (values['text-file'] === undefined ? '' : await readFile(values['text-file'], 'utf8'));
   const attachments = await Promise.all((values.attach ?? []).map(async (path) => ({
     filename: basename(path),
     data_base64: (await readFile(path).catch((err: unknown) => {
       throw new PosternError('NOT_FOUND', `The attachment ${path} could not be read: ${(err as Error).message}`);
     })).toString('base64'),
   })));
-  const to = values.to ?? [];
-  if (to.length === 0) throw new PosternError('BAD_INPUT', '--to is required.');
   const result = await withEngine(values.profile, io, async (call) => {
-    const account = await pickAccount(call, values.account);
+    const replyId = values['reply-to'] ?? values['reply-all'];
+    const prefill = replyId !== undefined
+      ? await call('mail:compose.reply', { id: positiveInt(replyId, '--reply-to', NaN), all: values['reply-all'] !== undefined })
+      : values.forward !== undefined
+        ? await call('mail:compose.forward', { id: positiveInt(values.forward, '--forward', NaN), as_attachment: values['as-attachment'] })
+        : null;
+    const account = prefill ? await pickAccount(call, values.account ?? prefill.account_id) : await pickAccount(call, values.account);
+    const to = values.to ?? prefill?.to ?? [];
+    if (to.length === 0) throw new PosternError('BAD_INPUT', '--to is required.');
     return call('mail:send', {
-      account_id: account.id, to, cc: values.cc ?? [], bcc: values.bcc ?? [],
-      subject: required(values.subject, '--subject'), text, attachments,
+      account_id: account.id, to, cc: values.cc ?? prefill?.cc ?? [], bcc: values.bcc ?? [],
+      subject: values.subject ?? prefill?.subject ?? required(undefined, '--subject'),
+      text: typed + (prefill?.text ?? ''), attachments,
       ...(values['send-at'] ? { send_at: isoTime(values['send-at'], '--send-at') } : {}),
+      ...(prefill?.in_reply_to_id ? { in_reply_to_id: prefill.in_reply_to_id } : {}),
+      ...(prefill?.forward_of_id ? { forward_of_id: prefill.forward_of_id, forward_as_attachment: prefill.forward_as_attachment ?? false } : {}),
     });
   });
   print(io, values.json, result, () => result.state === 'sent'

@@ -129,8 +129,12 @@ function deny(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
+// img-src allows http(s) only because the mail frame (an srcdoc iframe)
+// inherits this policy: the gate for remote images is that frame's own CSP
+// (img-src data: until the person allows remote content), and the app's own
+// UI loads no remote images.
 const PAGE_CSP = (port: number) => [
-  "default-src 'self'", `connect-src ws://127.0.0.1:${port} ws://localhost:${port}`, "img-src 'self' data: blob:",
+  "default-src 'self'", `connect-src ws://127.0.0.1:${port} ws://localhost:${port}`, "img-src 'self' data: blob: https: http:",
   "style-src 'self' 'unsafe-inline'", "frame-src 'self' about:", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');

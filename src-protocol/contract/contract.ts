@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -119,6 +119,12 @@ export const contract = {
   'mail:drafts.open': call(z.object({ id: MessageId }), z.object({ draft_id: z.number().int().positive() })),
   /** Push: keep this folder current too (INBOX always is, in the app). */
   'mail:watch.folder': call(z.object({ account_id: AccountId, folder: FolderPath }), z.object({ watching: z.boolean() })),
+  /** Remote content (images, styles) for this sender's mail: always allowed, or blocked again. */
+  'mail:remoteContent.allowSender': call(z.object({ address: z.email().max(254), allow: z.boolean() }), z.object({ allowed: z.boolean() })),
+  /** What the composer starts with to answer a message (Reply-To honoured; with all: To and Cc too, not you). */
+  'mail:compose.reply': call(z.object({ id: MessageId, all: z.boolean().default(false) }), ComposePrefill),
+  /** What the composer starts with to forward a message (inline with its attachments, or whole as an attachment). */
+  'mail:compose.forward': call(z.object({ id: MessageId, as_attachment: z.boolean().default(false) }), ComposePrefill),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({

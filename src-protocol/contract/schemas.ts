@@ -106,6 +106,7 @@ export const MessageModel = z.object({
   from: z.array(Address),
   to: z.array(Address),
   cc: z.array(Address),
+  reply_to: z.array(Address),
   date_iso: z.string().nullable(),
   message_id: z.string().nullable(),
   in_reply_to: z.string().nullable(),
@@ -124,6 +125,8 @@ export const MessageView = MessageModel.extend({
   account_id: AccountId,
   folder: z.string(),
   flags: z.array(z.string()),
+  /** The person allowed remote content for this message's sender ("always for this sender"). */
+  remote_content_allowed: z.boolean(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
@@ -146,6 +149,11 @@ export const SendInput = z.object({
   delay_seconds: z.number().int().min(0).max(3600).default(0),
   /** Send later: not before this time (ISO 8601). */
   send_at: z.iso.datetime({ offset: true }).optional(),
+  /** A reply to this message: In-Reply-To and References are set, and it is marked \Answered once sent. */
+  in_reply_to_id: MessageId.optional(),
+  /** A forward of this message: marked $Forwarded once sent; with forward_as_attachment it goes along whole (message/rfc822). */
+  forward_of_id: MessageId.optional(),
+  forward_as_attachment: z.boolean().default(false),
 });
 export type SendInput = z.input<typeof SendInput>;
 
@@ -292,3 +300,17 @@ export const PartContent = z.object({
   data_base64: z.string(),
 });
 export type PartContent = z.infer<typeof PartContent>;
+
+/** The composer's starting point for a reply or forward; pass in_reply_to_id / forward_of_id back to mail:send. */
+export const ComposePrefill = z.object({
+  account_id: AccountId,
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  in_reply_to_id: MessageId.optional(),
+  forward_of_id: MessageId.optional(),
+  forward_as_attachment: z.boolean().optional(),
+});
+export type ComposePrefill = z.infer<typeof ComposePrefill>;

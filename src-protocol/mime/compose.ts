@@ -29,6 +29,11 @@ export interface ComposeInput {
    * into X-Postern-Draft so every saved version can be found again.
    */
   draftId?: string;
+  /** Threading: the Message-ID this answers, and the References chain (RFC 5322 3.6.4). */
+  inReplyTo?: string;
+  references?: string[];
+  /** Extra parts given whole, such as a forwarded message (message/rfc822). */
+  rawAttachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface ComposedMessage {
@@ -50,6 +55,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
   checkHeaderValue('From address', input.from.address);
   for (const value of [...input.to, ...input.cc, ...input.bcc]) checkHeaderValue('recipient', value);
   checkHeaderValue('subject', input.subject);
+  for (const id of [input.inReplyTo ?? '', ...(input.references ?? [])]) checkHeaderValue('message reference', id);
   checkHeaderValue('Message-ID domain', input.messageIdDomain);
   for (const attachment of input.attachments) {
     checkHeaderValue('attachment file name', attachment.filename);
@@ -81,11 +87,17 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     bcc,
     subject: input.subject,
     text: input.text,
-    attachments: input.attachments.map((a) => ({
-      filename: a.filename,
-      content: a.content,
-      ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
-    })),
+    attachments: [
+      ...input.attachments.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
+      })),
+      // nodemailer makes message/rfc822 inline by default; a forwarded message is an attachment.
+      ...(input.rawAttachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'attachment' as const })),
+    ],
+    ...(input.inReplyTo ? { inReplyTo: input.inReplyTo } : {}),
+    ...(input.references?.length ? { references: input.references } : {}),
     messageId,
     date: input.date ?? new Date(),
     ...(input.draftId === undefined ? {} : { headers: { 'X-Postern-Draft': input.draftId } }),

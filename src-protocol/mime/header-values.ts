@@ -6,7 +6,7 @@ import type { ModelAddress } from './message-model.ts';
 import { parseMailDate } from './date-header.ts';
 
 /** The addresses of an address header (all of them when it is repeated), groups replaced by their members. */
-export function addressList(headers: Headers, key: 'from' | 'to' | 'cc'): ModelAddress[] {
+export function addressList(headers: Headers, key: 'from' | 'to' | 'cc' | 'reply-to'): ModelAddress[] {
   const value = headers.get(key);
   const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
   const out: ModelAddress[] = [];

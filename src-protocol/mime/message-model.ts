@@ -39,6 +39,8 @@ export interface ParsedMessage {
   from: ModelAddress[];
   to: ModelAddress[];
   cc: ModelAddress[];
+  /** Where replies should go (Reply-To), when the sender said; empty otherwise. */
+  reply_to: ModelAddress[];
   /** UTC ISO 8601 time from the Date header (or the caller's fallback), null when neither. */
   date_iso: string | null;
   /** With angle brackets, as in the header. */

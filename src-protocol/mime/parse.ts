@@ -46,6 +46,7 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promis
     from: addressList(parts.headers, 'from'),
     to: addressList(parts.headers, 'to'),
     cc: addressList(parts.headers, 'cc'),
+    reply_to: addressList(parts.headers, 'reply-to'),
     date_iso: dateHeader(parts.headerLines) ?? fallback?.toISOString() ?? null,
     message_id: stringHeader(parts.headers, 'message-id'),
     in_reply_to: stringHeader(parts.headers, 'in-reply-to'),

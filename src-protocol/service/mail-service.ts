@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
 import type { CallOutput, CallParsedInput } from '../contract/contract.ts';
 import { Drafts } from './drafts.ts';
+import { forwardPrefill, replyPrefill } from './replies.ts';
 import { DraftStore } from '../store/draft-store.ts';
 import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
@@ -96,9 +97,12 @@ export class MailService {
         this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'saving-copy', done: 0, total: raw.length });
         return account.pop3 ? this.#keepLocalSentCopy(account, raw, '') : this.#appendToSent(account, raw);
       },
-      onChange: (item) => {
+      onChange: async (item) => {
         this.#events.emit('mail:outbox', item);
-        if (item.state === 'sent') this.#progress({ task: 'send', account_id: item.account_id, folder: null, phase: 'done', done: 1, total: 1 });
+        if (item.state === 'sent') {
+          this.#progress({ task: 'send', account_id: item.account_id, folder: null, phase: 'done', done: 1, total: 1 });
+          await this.#markOrigin(item.id);
+        }
       },
     });
     this.#queue = new TaskQueue({
@@ -151,7 +155,8 @@ export class MailService {
     const next = previous.catch(() => undefined).then(async () => {
       const account = await this.#accounts.find(accountId);
       await this.#queue.flush(account.id).catch(() => undefined);
-      const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder));
+      const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
+        () => this.#tasks.pendingUids(account.id, folder)));
       if (r.added || r.removed || r.flags_changed || r.uidvalidity_reset) {
         this.#events.emit('mail:changed', { account_id: account.id, folder, added: r.added, removed: r.removed, flags_changed: r.flags_changed });
       }
@@ -238,7 +243,7 @@ export class MailService {
         const result = await withImap(await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
-          }), ctx.signal));
+          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder)));
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
       },
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => {
@@ -254,7 +259,7 @@ export class MailService {
         await this.#queue.flush(account.id);
         await this.#outboxRunner.process(account.id).catch(() => undefined);
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
-          allFolders: all_folders, bodies,
+          allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder),
           bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
           signal: ctx.signal,
           onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
@@ -373,6 +378,21 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:compose.reply': async ({ id, all }, ctx) => {
+        const row = this.#message(id);
+        const account = await this.#accounts.find(row.account_id);
+        const original = await parseMessage(await this.#rawMessage(row, ctx));
+        return { account_id: account.id, in_reply_to_id: id, ...replyPrefill(original, [account.email], all) };
+      },
+      'mail:compose.forward': async ({ id, as_attachment }, ctx) => {
+        const row = this.#message(id);
+        const original = await parseMessage(await this.#rawMessage(row, ctx));
+        return { account_id: row.account_id, forward_of_id: id, forward_as_attachment: as_attachment, ...forwardPrefill(original, as_attachment) };
+      },
+      'mail:remoteContent.allowSender': async ({ address, allow }) => {
+        this.#store.setRemoteContentAllowed(address, allow);
+        return { allowed: allow };
+      },
       'mail:messages.parts': async ({ id }, ctx) => mimeTree(await this.#rawMessage(this.#message(id), ctx), ctx.signal),
       'mail:messages.part': async ({ id, part }, ctx) => {
         const p = await extractPart(await this.#rawMessage(this.#message(id), ctx), part, ctx.signal);
@@ -402,7 +422,7 @@ export class MailService {
         const draft = await this.#drafts.get(draft_id);
         const result = await this.#send({
           account_id: draft.account_id, to: draft.to, cc: draft.cc, bcc: draft.bcc, subject: draft.subject, text: draft.text,
-          attachments: draft.attachments, delay_seconds,
+          attachments: draft.attachments, delay_seconds, forward_as_attachment: false,
         }, ctx);
         // Stored in the outbox: the draft has done its job.
         this.#drafts.remove(await this.#accounts.find(draft.account_id), draft_id);
@@ -451,10 +471,11 @@ export class MailService {
           return { filename: a.filename, contentType: a.content_type, content };
         });
         this.#progress({ task: 'send', account_id: account.id, folder: null, phase: 'building', done: 0, total: null });
+        const origin = await this.#origin(input, ctx);
         // Built once: these bytes go to SMTP and to Sent.
         const built = await composeMessage({
           from: { name: account.name, address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
-          text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost',
+          text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost', ...origin.compose,
         });
         ctx.signal.throwIfAborted();
         // Durable before anything goes to the network.
@@ -462,7 +483,10 @@ export class MailService {
         const sendAt = Math.max(Date.now() + input.delay_seconds * 1000, input.send_at ? Date.parse(input.send_at) : 0);
         const id = this.#outbox.add({
           account_id: account.id, message_id: built.messageId, blob_sha256: sha, envelope: built.envelope, send_at_ms: sendAt,
-          draft: { to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject, text: input.text },
+          draft: {
+            to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject, text: input.text,
+            ...(input.in_reply_to_id ? { reply_of: input.in_reply_to_id } : {}), ...(input.forward_of_id ? { forward_of: input.forward_of_id } : {}),
+          },
         });
         if (sendAt <= Date.now()) await this.#outboxRunner.process(account.id).catch(() => undefined);
         else this.#outboxRunner.kick(account.id);
@@ -474,6 +498,40 @@ export class MailService {
           accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,
         };
       }
+
+  /** Threading headers and forwarded content for a reply or forward. */
+  async #origin(input: CallParsedInput<'mail:send'>, ctx: CallContext): Promise<{ compose: { inReplyTo?: string; references?: string[]; rawAttachments?: { filename: string; contentType: string; content: Buffer }[] } }> {
+    if (input.in_reply_to_id !== undefined) {
+      const original = await parseMessage(await this.#rawMessage(this.#message(input.in_reply_to_id), ctx));
+      if (!original.message_id) return { compose: {} };
+      const references = [...original.references, ...(original.in_reply_to && !original.references.includes(original.in_reply_to) ? [original.in_reply_to] : []), original.message_id];
+      return { compose: { inReplyTo: original.message_id, references } };
+    }
+    if (input.forward_of_id !== undefined) {
+      const raw = await this.#rawMessage(this.#message(input.forward_of_id), ctx);
+      const original = await parseMessage(raw);
+      if (input.forward_as_attachment) {
+        const name = `${(original.subject || 'message').replace(/[^\p{L}\p{N} ._-]+/gu, '').trim().slice(0, 60) || 'message'}.eml`;
+        return { compose: { rawAttachments: [{ filename: name, contentType: 'message/rfc822', content: raw }] } };
+      }
+      // Forwarded inline: the original's attachments go along.
+      const carried = await Promise.all(original.attachments.map(async (_, i) => {
+        const a = await getAttachmentContent(raw, i);
+        return { filename: a.filename, contentType: a.content_type, content: a.content };
+      }));
+      return { compose: { rawAttachments: carried } };
+    }
+    return { compose: {} };
+  }
+
+  /** Once a reply or forward has left, the original says so (\Answered / $Forwarded). */
+  async #markOrigin(outboxId: number): Promise<void> {
+    const row = this.#outbox.get(outboxId);
+    const originId = row?.draft.reply_of ?? row?.draft.forward_of;
+    if (!row || originId === undefined || !this.#store.message(originId)) return;
+    const flag = row.draft.reply_of !== undefined ? '\\Answered' : '$Forwarded';
+    await this.handlers()['mail:messages.setFlags']({ id: originId, add: [flag], remove: [] }, { signal: new AbortController().signal });
+  }
 
   async #getMessage(id: number, markRead: boolean, ctx: CallContext): Promise<MessageView> {
     let row = this.#message(id);
@@ -491,7 +549,11 @@ export class MailService {
       if (!local) this.#queue.kick(account_id);
       row = this.#message(id);
     }
-    return { ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags };
+    const sender = model.from[0]?.address;
+    return {
+      ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags,
+      remote_content_allowed: sender ? this.#store.remoteContentAllowed(sender) : false,
+    };
   }
 
   /** The raw message, from the local store or fetched once and kept. */

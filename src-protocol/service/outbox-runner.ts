@@ -21,7 +21,8 @@ export interface OutboxDeps {
   /** Whether Sent already holds this Message-ID (a copy made before a crash). */
   inSent: (accountId: string, messageId: string) => Promise<boolean>;
   saveToSent: (accountId: string, raw: Buffer) => Promise<boolean>;
-  onChange: (item: OutboxItem) => void;
+  /** Awaited: work it starts (such as marking the original answered) finishes within the run. */
+  onChange: (item: OutboxItem) => void | Promise<void>;
   logger: Logger;
 }
 
@@ -83,7 +84,7 @@ export class OutboxRunner {
         // Left mid-SMTP by a crash: did it go? Sent is the only witness we have.
         if (await this.#d.inSent(accountId, row.message_id)) {
           outbox.setState(row.id, 'sent', { sent_copy: true, last_error: null });
-          this.#changed(row.id);
+          await this.#changed(row.id);
           continue;
         }
         outbox.setState(row.id, 'queued');
@@ -100,7 +101,7 @@ export class OutboxRunner {
           const e = err instanceof PosternError ? err : new PosternError('INTERNAL', String(err));
           if (PERMANENT.has(e.code)) outbox.setState(row.id, 'failed', { last_error: e.message });
           else outbox.retryLater(row.id, e.message);
-          this.#changed(row.id);
+          await this.#changed(row.id);
           // A connection problem will hit the next message too: stop here.
           if (!PERMANENT.has(e.code)) throw e;
           continue;
@@ -108,7 +109,7 @@ export class OutboxRunner {
         // Recorded before anything else: from here on it is never sent again.
         outbox.setState(row.id, 'submitted', { accepted: result.accepted, rejected: result.rejected, last_error: null });
         failpoint('send:after-submit');
-        this.#changed(row.id);
+        await this.#changed(row.id);
         row = outbox.get(row.id) as OutboxRow;
       }
       if (row.state === 'submitted') {
@@ -116,14 +117,19 @@ export class OutboxRunner {
         let copied = await this.#d.inSent(accountId, row.message_id).catch(() => false);
         if (!copied) copied = await this.#d.saveToSent(accountId, await this.#d.blobs.get(row.blob_sha256));
         outbox.setState(row.id, 'sent', { sent_copy: copied });
-        this.#changed(row.id);
+        await this.#changed(row.id);
       }
     }
   }
 
-  #changed(id: number): void {
+  async #changed(id: number): Promise<void> {
     const row = this.#d.outbox.get(id);
-    if (row) this.#d.onChange(outboxItem(row));
+    if (!row) return;
+    try {
+      await this.#d.onChange(outboxItem(row));
+    } catch (err) {
+      this.#d.logger.info('outbox listener failed', { err });
+    }
   }
 
   #schedule(accountId: string): void {

@@ -227,6 +227,15 @@ export class MailStore {
     return this.db.prepare('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
   }
 
+  remoteContentAllowed(address: string): boolean {
+    return this.db.prepare('SELECT 1 FROM remote_content_senders WHERE address = ?').get(address) !== undefined;
+  }
+
+  setRemoteContentAllowed(address: string, allowed: boolean): void {
+    if (allowed) this.db.prepare('INSERT OR REPLACE INTO remote_content_senders (address, allowed_ms) VALUES (?, ?)').run(address, Date.now());
+    else this.db.prepare('DELETE FROM remote_content_senders WHERE address = ?').run(address);
+  }
+
   idsForUids(folderId: number, uids: number[]): number[] {
     const get = this.db.prepare('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
     return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);

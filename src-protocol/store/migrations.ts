@@ -144,4 +144,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'senders whose remote content the person allowed',
+    sql: `
+      CREATE TABLE remote_content_senders (
+        address TEXT PRIMARY KEY COLLATE NOCASE,
+        allowed_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -9,6 +9,9 @@ export interface OutboxDraft {
   bcc: string[];
   subject: string;
   text: string;
+  /** The message this answers or forwards: flagged \Answered / $Forwarded once sent. */
+  reply_of?: number;
+  forward_of?: number;
 }
 
 export interface OutboxRow {

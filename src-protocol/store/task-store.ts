@@ -69,6 +69,20 @@ export class TaskStore {
     }
   }
 
+  /**
+   * UIDs of a folder with an action not yet on the server. A sync must not
+   * undo what the person just did: for these the local state wins until
+   * the task is done.
+   */
+  pendingUids(accountId: string, folder: string): Set<number> {
+    const uids = new Set<number>();
+    for (const t of this.list(accountId, ['pending'])) {
+      const p = t.payload;
+      if ((p.kind === 'flags' || p.kind === 'move' || p.kind === 'expunge') && p.folder === folder) uids.add(p.uid);
+    }
+    return uids;
+  }
+
   pendingCount(accountId: string): number {
     return (this.#db.prepare(`SELECT count(*) AS n FROM tasks WHERE account_id = ? AND state = 'pending'`).get(accountId) as { n: number }).n;
   }

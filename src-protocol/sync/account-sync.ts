@@ -17,6 +17,8 @@ export interface AccountSyncOptions {
   /** Prefetch only mail newer than this (null: all). */
   bodiesSinceMs: number | null;
   signal?: AbortSignal;
+  /** UIDs of a folder with actions not yet on the server (see syncFolderHeaders). */
+  pendingUids?: (folder: string) => Set<number>;
   onProgress?: (p: { folder: string | null; phase: string; done: number; total: number | null }) => void;
 }
 
@@ -40,7 +42,8 @@ export async function syncAccount(client: ImapFlow, store: MailStore, blobs: Blo
   for (const [i, path] of paths.entries()) {
     options.signal?.throwIfAborted();
     report({ folder: path, phase: 'folders', done: i, total: paths.length });
-    const r = await syncFolderHeaders(client, store, accountId, path, (p) => report({ folder: path, phase: p.phase, done: p.done, total: p.total }), options.signal);
+    const r = await syncFolderHeaders(client, store, accountId, path, (p) => report({ folder: path, phase: p.phase, done: p.done, total: p.total }), options.signal,
+      () => options.pendingUids?.(path) ?? new Set());
     folders.push({ ...r, folder: path });
   }
   let bodies = 0;

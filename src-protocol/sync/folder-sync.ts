@@ -48,6 +48,8 @@ export async function syncFolderHeaders(
   path: string,
   onProgress: (p: FolderSyncProgress) => void = () => {},
   signal?: AbortSignal,
+  /** UIDs with an action not yet on the server: asked right before each write, so the local state wins. */
+  pendingUids: () => Set<number> = () => new Set(),
 ): Promise<FolderSyncResult> {
   const lock = await client.getMailboxLock(path, { readOnly: true });
   try {
@@ -62,8 +64,10 @@ export async function syncFolderHeaders(
     onProgress({ phase: 'checking', done: 0, total: mailbox.exists });
 
     const diff = await diffWithServer(client, store, current, signal);
-    store.removeUids(current.id, diff.removed);
-    store.updateFlagsByUid(current.id, diff.changed);
+    // No await between asking and writing: an action added meanwhile cannot slip through.
+    const pending = pendingUids();
+    store.removeUids(current.id, diff.removed.filter((u) => !pending.has(u)));
+    store.updateFlagsByUid(current.id, diff.changed.filter((c) => !pending.has(c.uid)));
 
     // Newest first: higher UIDs arrived later.
     const fresh = [...diff.fresh].sort((a, b) => b - a);
@@ -73,7 +77,9 @@ export async function syncFolderHeaders(
       signal?.throwIfAborted();
       const batch = fresh.slice(i, i + LIMITS.headerFetchBatch);
       const headers = await fetchHeaders(client, batch);
-      store.insertHeaders(current.id, headers);
+      // A message the person just moved away still shows here until the server has moved it.
+      const leaving = pendingUids();
+      store.insertHeaders(current.id, headers.filter((h) => !leaving.has(h.uid)));
       done += batch.length;
       onProgress({ phase: 'headers', done, total: fresh.length });
     }

@@ -10,8 +10,9 @@ import { createDispatcher, EventHub, type CallContext, type Handlers } from '../
 import { createInProcessEngine, type InProcessEngine } from '../../../../src-protocol/service/engine.ts';
 
 const ACCOUNT = {
-  id: 'work', name: 'Work', email: 'me@example.test', user: 'me',
+  id: 'work', name: 'Work', email: 'me@example.test', user: 'me', kind: 'imap' as const,
   imap: { host: 'imap.example.test', port: 993, security: 'tls' as const },
+  pop3: null,
   smtp: { host: 'smtp.example.test', port: 465, security: 'tls' as const },
   has_custom_ca: false,
 };
