@@ -40,6 +40,8 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
                                             is:unread is:flagged before:YYYY-MM-DD after:YYYY-MM-DD in:FOLDER)
   list [--account N] [--folder F] [--limit K]
   show ID [--keep-unread]
+  threads [--account N] [--folder F] [--limit K]   (conversations, across folders)
+  thread THREAD-ID                  (the messages of one conversation, oldest first)
   flag ID (--seen | --unseen | --flagged | --unflagged)...
   move ID... --to FOLDER
   delete ID...                       (to Trash; from Trash for good)
@@ -74,6 +76,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'sync': return await syncCommand(rest, io);
       case 'list': return await listCommand(rest, io);
       case 'search': return await searchCommand(rest, io);
+      case 'threads': return await threadsCommand(rest, io);
+      case 'thread': return await threadCommand(rest, io);
       case 'flag': return await flagCommand(rest, io);
       case 'move': return await moveCommand(rest, io);
       case 'delete': return await deleteCommand(rest, io);
@@ -249,6 +253,25 @@ async function syncCommand(args: string[], io: Io): Promise<number> {
     return call('mail:sync.folder', { account_id: account.id, folder: values.folder ?? 'INBOX' });
   });
   print(io, values.json, result, () => `${result.folder}: ${result.total} messages, ${result.added} new, ${result.removed} removed, ${result.flags_changed} changed.`);
+  return 0;
+}
+
+async function threadsCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { account: { type: 'string' }, folder: { type: 'string' }, limit: { type: 'string' } });
+  const limit = positiveInt(values.limit, '--limit', 100);
+  const threads = await withEngine(values.profile, io, async (call) => {
+    const account = await pickAccount(call, values.account);
+    return call('mail:threads.list', { account_id: account.id, limit, ...(values.folder ? { folder: values.folder } : {}) });
+  });
+  print(io, values.json, threads, () => threads.map((t) => `${String(t.thread_id).padStart(6)} ${String(t.count).padStart(3)} msgs ${t.unread ? `${t.unread} unread ` : ''}${t.subject}  (${t.participants.map((p) => p.name || p.address).join(', ')})`).join('\n') || 'No conversations.');
+  return 0;
+}
+
+async function threadCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  const threadId = positiveInt(positionals[0], 'THREAD-ID', NaN);
+  const messages = await withEngine(values.profile, io, (call) => call('mail:threads.get', { thread_id: threadId }));
+  print(io, values.json, messages, () => formatList(messages));
   return 0;
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -125,6 +125,13 @@ export const contract = {
   'mail:compose.reply': call(z.object({ id: MessageId, all: z.boolean().default(false) }), ComposePrefill),
   /** What the composer starts with to forward a message (inline with its attachments, or whole as an attachment). */
   'mail:compose.forward': call(z.object({ id: MessageId, as_attachment: z.boolean().default(false) }), ComposePrefill),
+  /** Conversation view: threads with a message in the folder (all folders when absent), newest activity first. */
+  'mail:threads.list': call(
+    z.object({ account_id: AccountId, folder: FolderPath.optional(), limit: z.number().int().min(1).max(10_000).default(500) }),
+    z.array(ThreadSummary),
+  ),
+  /** The messages of one conversation, oldest first, from every folder. */
+  'mail:threads.get': call(z.object({ thread_id: z.number().int().positive() }), z.array(MessageSummary)),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({

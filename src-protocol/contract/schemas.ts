@@ -314,3 +314,20 @@ export const ComposePrefill = z.object({
   forward_as_attachment: z.boolean().optional(),
 });
 export type ComposePrefill = z.infer<typeof ComposePrefill>;
+
+/** A conversation: messages joined by their references, across folders (a reply in Sent included). */
+export const ThreadSummary = z.object({
+  thread_id: z.number().int().positive(),
+  account_id: AccountId,
+  subject: z.string(),
+  participants: z.array(Address),
+  count: z.number().int().positive(),
+  unread: z.number().int().nonnegative(),
+  flagged: z.boolean(),
+  has_attachments: z.boolean(),
+  latest_date_iso: z.string().nullable(),
+  /** The newest message, to open. */
+  latest_id: MessageId,
+  folders: z.array(z.string()),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;

@@ -15,6 +15,8 @@ export interface ServerHeader {
   size: number;
   has_attachments: boolean;
   message_id: string | null;
+  /** In-Reply-To then References, for conversations. */
+  refs: string[];
 }
 
 export async function fetchUidFlags(client: ImapFlow): Promise<Map<number, string[]>> {
@@ -54,7 +56,7 @@ export async function searchUidsFrom(client: ImapFlow, from: number): Promise<nu
 export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<ServerHeader[]> {
   if (uids.length === 0) return [];
   const out: ServerHeader[] = [];
-  const query = { uid: true, flags: true, size: true, envelope: true, bodyStructure: true, internalDate: true };
+  const query = { uid: true, flags: true, size: true, envelope: true, bodyStructure: true, internalDate: true, headers: ['references'] };
   for await (const msg of client.fetch(uids.join(','), query, { uid: true })) out.push(toHeader(msg));
   return out;
 }
@@ -74,6 +76,7 @@ function toHeader(msg: FetchMessageObject): ServerHeader {
     size: msg.size ?? 0,
     has_attachments: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
     message_id: env?.messageId ?? null,
+    refs: messageRefs(env?.inReplyTo, msg.headers),
   };
 }
 
@@ -96,4 +99,12 @@ export async function fetchRaw(client: ImapFlow, uid: number): Promise<Buffer | 
 /** \Recent belongs to one session (RFC 3501 2.3.2); storing it would make every sync look like a change. */
 export function storedFlags(flags: Set<string> | undefined): string[] {
   return [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+}
+
+/** The Message-IDs a message refers to: In-Reply-To, then the References header (at most 50). */
+function messageRefs(inReplyTo: string | undefined, headers: Buffer | undefined): string[] {
+  const ids = [...(headers?.toString('latin1').match(/<[^<>\s]{1,250}>/g) ?? [])];
+  const reply = inReplyTo?.match(/<[^<>\s]{1,250}>/)?.[0];
+  if (reply && !ids.includes(reply)) ids.push(reply);
+  return ids.slice(-50);
 }

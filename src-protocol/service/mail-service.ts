@@ -13,7 +13,7 @@ import { DraftStore } from '../store/draft-store.ts';
 import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
 import { openDatabase } from '../store/database.ts';
-import { MailStore, type FolderRow, type MessageRow } from '../store/mail-store.ts';
+import { MailStore, type FolderRow, type MessageRow, type ThreadRow } from '../store/mail-store.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { TaskStore } from '../store/task-store.ts';
 import { Pop3Store } from '../store/pop3-store.ts';
@@ -37,7 +37,7 @@ import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
 import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
 import type { Logger } from '../common/log.ts';
-import type { Folder, MessageSummary, MessageView, Progress } from '../contract/schemas.ts';
+import type { Folder, MessageSummary, MessageView, Progress, ThreadSummary } from '../contract/schemas.ts';
 
 export interface MailServiceOptions {
   profileDir: string;
@@ -378,6 +378,16 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:threads.list': async ({ account_id, folder, limit }) => {
+        const account = await this.#accounts.find(account_id);
+        const folderRow = folder === undefined ? null : this.#localFolder(account, folder);
+        return this.#store.listThreads(account.id, folderRow?.id ?? null, limit).map((t) => threadOf(account.id, t));
+      },
+      'mail:threads.get': async ({ thread_id }) => {
+        const rows = this.#store.threadMessages(thread_id);
+        if (rows.length === 0) throw new PosternError('NOT_FOUND', `There is no conversation ${thread_id}.`);
+        return rows.map(summaryOf);
+      },
       'mail:compose.reply': async ({ id, all }, ctx) => {
         const row = this.#message(id);
         const account = await this.#accounts.find(row.account_id);
@@ -641,6 +651,7 @@ export class MailService {
       uid: 0, subject: model?.subject ?? subject, from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
       date_ms: Date.now(), flags: ['\\Seen'], size: raw.length, has_attachments: (model?.attachments.length ?? 0) > 0,
       message_id: model?.message_id ?? null, blob_sha256: sha,
+      refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
     });
     return true;
   }
@@ -733,6 +744,26 @@ function summaryOf(r: MessageRow): MessageSummary {
     from: JSON.parse(r.from_json) as MessageSummary['from'],
     date_iso: r.date_ms === null ? null : new Date(r.date_ms).toISOString(),
     flags: JSON.parse(r.flags_json) as string[], size: r.size, has_attachments: r.has_attachments === 1,
+  };
+}
+
+function threadOf(accountId: string, t: ThreadRow): ThreadSummary {
+  const seen = new Set<string>();
+  const participants: ThreadSummary['participants'] = [];
+  for (const list of JSON.parse(t.from_json) as string[]) {
+    for (const a of JSON.parse(list) as ThreadSummary['participants']) {
+      const key = a.address.toLowerCase();
+      if (!seen.has(key)) {
+        seen.add(key);
+        participants.push(a);
+      }
+    }
+  }
+  return {
+    thread_id: t.thread_id, account_id: accountId, subject: t.subject, participants, count: t.count, unread: t.unread,
+    flagged: t.flagged === 1, has_attachments: t.has_attachments === 1,
+    latest_date_iso: t.latest_ms === null ? null : new Date(t.latest_ms).toISOString(), latest_id: t.latest_id,
+    folders: JSON.parse(t.folders_json) as string[],
   };
 }
 

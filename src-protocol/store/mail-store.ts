@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
+import { assignThread } from './threading.ts';
 
 export interface FolderRow {
   id: number;
@@ -38,6 +39,22 @@ export interface HeaderInput {
   size: number;
   has_attachments: boolean;
   message_id: string | null;
+  /** In-Reply-To and References, for conversations. */
+  refs?: string[];
+}
+
+export interface ThreadRow {
+  thread_id: number;
+  count: number;
+  unread: number;
+  flagged: number;
+  has_attachments: number;
+  latest_ms: number | null;
+  latest_id: number;
+  subject: string;
+  folders_json: string;
+  /** A JSON array of each message's from_json. */
+  from_json: string;
 }
 
 export interface MessageRow {
@@ -164,13 +181,16 @@ export class MailStore {
   insertHeaders(folderId: number, headers: HeaderInput[]): void {
     const insert = this.db.prepare(`INSERT INTO messages (folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen, flagged = excluded.flagged
-      RETURNING id`);
+      RETURNING id, thread_id`);
+    const accountId = (this.db.prepare('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     const index = this.db.prepare('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
     this.transaction(() => {
       for (const h of headers) {
         const row = insert.get(folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
-          h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id) as { id: number };
+          h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id) as { id: number; thread_id: number | null };
         index.run(row.id, h.subject, addressText(h.from), addressText(h.to ?? []));
+        // A new row (no thread yet) joins its conversation.
+        if (row.thread_id === null) assignThread(this.db, { id: row.id, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
       }
     });
   }
@@ -270,6 +290,25 @@ export class MailStore {
   listMessages(folderId: number, limit: number, offset: number): MessageRow[] {
     return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE m.folder_id = ? ORDER BY m.date_ms DESC, m.uid DESC LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
+  }
+
+  /** Conversations with a message in this folder (or anywhere), newest activity first. */
+  listThreads(accountId: string, folderId: number | null, limit: number): ThreadRow[] {
+    const inFolder = folderId === null ? '' : 'AND m.thread_id IN (SELECT thread_id FROM messages WHERE folder_id = ?)';
+    const params: SQLInputValue[] = folderId === null ? [accountId, limit] : [accountId, folderId, limit];
+    return this.db.prepare(`SELECT m.thread_id AS thread_id, count(*) AS count, sum(m.seen = 0) AS unread, max(m.flagged) AS flagged,
+        max(m.has_attachments) AS has_attachments, max(m.date_ms) AS latest_ms,
+        (SELECT id FROM messages x WHERE x.thread_id = m.thread_id ORDER BY x.date_ms DESC, x.id DESC LIMIT 1) AS latest_id,
+        (SELECT subject FROM messages x WHERE x.thread_id = m.thread_id ORDER BY x.date_ms ASC, x.id ASC LIMIT 1) AS subject,
+        json_group_array(DISTINCT f.path) AS folders_json, json_group_array(m.from_json) AS from_json
+      FROM messages m JOIN folders f ON f.id = m.folder_id
+      WHERE f.account_id = ? AND m.thread_id IS NOT NULL ${inFolder}
+      GROUP BY m.thread_id ORDER BY latest_ms DESC LIMIT ?`).all(...params) as unknown as ThreadRow[];
+  }
+
+  threadMessages(threadId: number): MessageRow[] {
+    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+      WHERE m.thread_id = ? ORDER BY m.date_ms ASC, m.id ASC`).all(threadId) as unknown as MessageRow[];
   }
 
   /** Local full-text search, newest first. */

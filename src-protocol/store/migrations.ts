@@ -154,4 +154,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'conversations',
+    sql: `
+      -- thread_id groups a conversation across folders. thread_refs maps every
+      -- Message-ID seen (a message's own, and those it refers to) to its thread,
+      -- so a reply that arrives before its parent still joins it later.
+      ALTER TABLE messages ADD COLUMN thread_id INTEGER;
+      ALTER TABLE messages ADD COLUMN base_subject TEXT NOT NULL DEFAULT '';
+      CREATE INDEX messages_by_thread ON messages (thread_id);
+      CREATE INDEX messages_by_base_subject ON messages (base_subject);
+      CREATE TABLE thread_refs (
+        message_id TEXT PRIMARY KEY,
+        thread_id INTEGER NOT NULL
+      );
+      CREATE INDEX thread_refs_by_thread ON thread_refs (thread_id);
+      UPDATE messages SET thread_id = id;
+    `,
+  },
 ];

@@ -60,6 +60,7 @@ export async function downloadPop3(
         uid: 0, subject: model?.subject ?? '', from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
         date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: raw.length,
         has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
+        refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
       });
       deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
       deps.pop3.record(accountId, uidl, id, raw.length, now);
