@@ -42,6 +42,7 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   show ID [--keep-unread]
   threads [--account N] [--folder F] [--limit K]   (conversations, across folders)
   thread THREAD-ID                  (the messages of one conversation, oldest first)
+  contacts QUERY [--limit K]        (address completion: people you wrote to or heard from)
   flag ID (--seen | --unseen | --flagged | --unflagged)...
   move ID... --to FOLDER
   delete ID...                       (to Trash; from Trash for good)
@@ -78,6 +79,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'search': return await searchCommand(rest, io);
       case 'threads': return await threadsCommand(rest, io);
       case 'thread': return await threadCommand(rest, io);
+      case 'contacts': return await contactsCommand(rest, io);
       case 'flag': return await flagCommand(rest, io);
       case 'move': return await moveCommand(rest, io);
       case 'delete': return await deleteCommand(rest, io);
@@ -253,6 +255,14 @@ async function syncCommand(args: string[], io: Io): Promise<number> {
     return call('mail:sync.folder', { account_id: account.id, folder: values.folder ?? 'INBOX' });
   });
   print(io, values.json, result, () => `${result.folder}: ${result.total} messages, ${result.added} new, ${result.removed} removed, ${result.flags_changed} changed.`);
+  return 0;
+}
+
+async function contactsCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { limit: { type: 'string' } }, true);
+  const limit = positiveInt(values.limit, '--limit', 10);
+  const contacts = await withEngine(values.profile, io, (call) => call('mail:contacts.search', { query: positionals.join(' '), limit }));
+  print(io, values.json, contacts, () => contacts.map((c) => (c.name ? `${c.name} <${c.address}>` : c.address)).join('\n') || 'No one found.');
   return 0;
 }
 

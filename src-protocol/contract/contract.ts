@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -132,6 +132,10 @@ export const contract = {
   ),
   /** The messages of one conversation, oldest first, from every folder. */
   'mail:threads.get': call(z.object({ thread_id: z.number().int().positive() }), z.array(MessageSummary)),
+  /** Address completion as the person types: people mail was sent to or received from, most used first. */
+  'mail:contacts.search': call(z.object({ query: z.string().max(254), limit: z.number().int().min(1).max(50).default(10) }), z.array(Contact)),
+  /** What the account's submission server accepts (EHLO SIZE), so the composer can warn before uploading. */
+  'mail:smtp.limits': call(z.object({ account_id: AccountId }), z.object({ max_size: z.number().int().positive().nullable() })),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({

@@ -331,3 +331,12 @@ export const ThreadSummary = z.object({
   folders: z.array(z.string()),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
+export const Contact = z.object({
+  name: z.string(),
+  address: z.string(),
+  /** How many messages were sent to / received from this address. */
+  sent: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+});
+export type Contact = z.infer<typeof Contact>;

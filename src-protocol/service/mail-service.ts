@@ -34,6 +34,8 @@ import { parseMessage, getAttachmentContent, parseAttachedMessage } from '../mim
 import { extractPart, mimeTree } from '../mime/mime-tree.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
+import { probeEhlo } from '../smtp/ehlo-probe.ts';
+import { parseAddressInputs } from '../mime/addresses.ts';
 import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
 import type { Logger } from '../common/log.ts';
@@ -60,6 +62,7 @@ export class MailService {
   readonly #outbox: OutboxStore;
   readonly #outboxRunner: OutboxRunner;
   readonly #drafts: Drafts;
+  readonly #smtpLimits = new Map<string, number | null>();
   /** Push connections: per account, INBOX and the folder on screen. */
   readonly #watchers = new Map<string, { inbox: PushWatcher; screen: PushWatcher | null; poll: NodeJS.Timeout }>();
   /** Background syncs of an account run one after another. */
@@ -378,6 +381,8 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:contacts.search': async ({ query, limit }) => this.#store.contacts.search(query, limit),
+      'mail:smtp.limits': async ({ account_id }) => ({ max_size: await this.#smtpLimit(await this.#accounts.find(account_id)) }),
       'mail:threads.list': async ({ account_id, folder, limit }) => {
         const account = await this.#accounts.find(account_id);
         const folderRow = folder === undefined ? null : this.#localFolder(account, folder);
@@ -488,8 +493,15 @@ export class MailService {
           text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost', ...origin.compose,
         });
         ctx.signal.throwIfAborted();
+        // Refused before upload rather than after it.
+        const limit = await this.#smtpLimit(account).catch(() => null);
+        if (limit !== null && built.raw.length > limit) {
+          const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+          throw new PosternError('BAD_INPUT', `The message is ${mb(built.raw.length)} with its attachments; ${account.smtp.host} accepts at most ${mb(limit)}. Remove or shrink attachments.`);
+        }
         // Durable before anything goes to the network.
         const sha = await this.#blobs.put(built.raw);
+        this.#store.contacts.noteSent(parseAddressInputs([...input.to, ...input.cc, ...input.bcc], 'recipients').map((m) => ({ name: m.name ?? '', address: m.address })));
         const sendAt = Math.max(Date.now() + input.delay_seconds * 1000, input.send_at ? Date.parse(input.send_at) : 0);
         const id = this.#outbox.add({
           account_id: account.id, message_id: built.messageId, blob_sha256: sha, envelope: built.envelope, send_at_ms: sendAt,
@@ -508,6 +520,15 @@ export class MailService {
           accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,
         };
       }
+
+  /** The submission server's SIZE, asked once per account and run (null: none stated). */
+  async #smtpLimit(account: StoredAccount): Promise<number | null> {
+    const known = this.#smtpLimits.get(account.id);
+    if (known !== undefined) return known;
+    const info = await probeEhlo({ ...account.smtp, caPem: await this.#accounts.caPem(account) });
+    this.#smtpLimits.set(account.id, info.maxSize);
+    return info.maxSize;
+  }
 
   /** Threading headers and forwarded content for a reply or forward. */
   async #origin(input: CallParsedInput<'mail:send'>, ctx: CallContext): Promise<{ compose: { inReplyTo?: string; references?: string[]; rawAttachments?: { filename: string; contentType: string; content: Buffer }[] } }> {

@@ -5,6 +5,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
 import { assignThread } from './threading.ts';
+import { ContactsStore } from './contacts-store.ts';
 
 export interface FolderRow {
   id: number;
@@ -79,8 +80,11 @@ const MESSAGE_COLUMNS = `m.id, m.folder_id, f.account_id, f.path AS folder_path,
 export class MailStore {
   readonly db: DatabaseSync;
 
+  readonly contacts: ContactsStore;
+
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.contacts = new ContactsStore(db);
   }
 
   /** Runs `fn` in one transaction; a throw rolls everything back. */
@@ -189,8 +193,11 @@ export class MailStore {
         const row = insert.get(folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
           h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id) as { id: number; thread_id: number | null };
         index.run(row.id, h.subject, addressText(h.from), addressText(h.to ?? []));
-        // A new row (no thread yet) joins its conversation.
-        if (row.thread_id === null) assignThread(this.db, { id: row.id, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
+        // A new row (no thread yet) joins its conversation, and its sender the contacts.
+        if (row.thread_id === null) {
+          assignThread(this.db, { id: row.id, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
+          this.contacts.noteReceived(h.from, h.date_ms);
+        }
       }
     });
   }

@@ -173,4 +173,20 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE messages SET thread_id = id;
     `,
   },
+  {
+    version: 8,
+    description: 'contacts from mail sent and received',
+    sql: `
+      CREATE TABLE contacts (
+        address TEXT PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        received INTEGER NOT NULL DEFAULT 0,
+        sent INTEGER NOT NULL DEFAULT 0,
+        last_ms INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT OR IGNORE INTO contacts (address, name, received, last_ms)
+        SELECT json_extract(value, '$.address'), json_extract(value, '$.name'), 1, coalesce(m.date_ms, 0)
+        FROM messages m, json_each(m.from_json) WHERE json_extract(value, '$.address') != '';
+    `,
+  },
 ];

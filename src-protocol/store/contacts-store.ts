@@ -1,0 +1,46 @@
+/**
+ * People the account has exchanged mail with, for address completion. Mail
+ * the person sent counts five times what they received: who you write to
+ * matters more than who writes to you.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface ContactRow {
+  address: string;
+  name: string;
+  received: number;
+  sent: number;
+}
+
+const SENT_WEIGHT = 5;
+
+export class ContactsStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  noteReceived(from: { name: string; address: string }[], dateMs: number | null): void {
+    const upsert = this.#db.prepare(`INSERT INTO contacts (address, name, received, last_ms) VALUES (?, ?, 1, ?)
+      ON CONFLICT (address) DO UPDATE SET received = received + 1, name = CASE WHEN name = '' THEN excluded.name ELSE name END,
+        last_ms = max(last_ms, excluded.last_ms)`);
+    for (const a of from) if (a.address) upsert.run(a.address, a.name, dateMs ?? 0);
+  }
+
+  noteSent(to: { name: string; address: string }[], now = Date.now()): void {
+    const upsert = this.#db.prepare(`INSERT INTO contacts (address, name, sent, last_ms) VALUES (?, ?, 1, ?)
+      ON CONFLICT (address) DO UPDATE SET sent = sent + 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, last_ms = excluded.last_ms`);
+    for (const a of to) if (a.address) upsert.run(a.address, a.name, now);
+  }
+
+  /** Addresses or names starting with the typed text (any word of the name), best first. */
+  search(query: string, limit: number): ContactRow[] {
+    const q = query.trim().replace(/[%_\\]/g, (c) => `\\${c}`);
+    if (!q) return [];
+    return this.#db.prepare(`SELECT address, name, received, sent FROM contacts
+      WHERE address LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'
+      ORDER BY sent * ${SENT_WEIGHT} + received DESC, last_ms DESC LIMIT ?`)
+      .all(`${q}%`, `${q}%`, `% ${q}%`, limit) as unknown as ContactRow[];
+  }
+}
