@@ -32,7 +32,8 @@ const COMMON = {
 const USAGE = `usage: postern <command> [options]   (every command takes --profile DIR and --json)
   account add --name N --email ADDR (--imap HOST:PORT | --pop3 HOST:PORT) --smtp HOST:PORT --user U
               [--imap-security tls|starttls] [--pop3-security tls|starttls] [--smtp-security tls|starttls]
-              [--leave-on-server | --no-leave-on-server | --delete-after-days N] [--ca FILE] [--password-env VAR]
+              [--leave-on-server | --no-leave-on-server | --delete-after-days N] [--delete-when-deleted] [--preview-over-kib K]
+              [--ca FILE] [--password-env VAR]
   account list
   folders [--account N]
   sync [--account N] [--folder F | --all-folders] [--bodies [--max-age-days D]]
@@ -182,11 +183,13 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     user: { type: 'string' }, 'imap-security': { type: 'string' }, 'smtp-security': { type: 'string' },
     ca: { type: 'string' }, 'password-env': { type: 'string' },
     pop3: { type: 'string' }, 'pop3-security': { type: 'string' },
-    'leave-on-server': { type: 'boolean' }, 'delete-after-days': { type: 'string' },
+    'leave-on-server': { type: 'boolean' }, 'delete-after-days': { type: 'string' }, 'delete-when-deleted': { type: 'boolean', default: false },
+    'preview-over-kib': { type: 'string' },
   });
   if ((values.imap === undefined) === (values.pop3 === undefined)) throw new PosternError('BAD_INPUT', 'Give the incoming server with exactly one of --imap HOST:PORT or --pop3 HOST:PORT.');
-  if (values.pop3 === undefined && (values['leave-on-server'] !== undefined || values['delete-after-days'] !== undefined)) {
-    throw new PosternError('BAD_INPUT', '--leave-on-server and --delete-after-days are for POP3 accounts.');
+  if (values.pop3 === undefined && (values['leave-on-server'] !== undefined || values['delete-after-days'] !== undefined
+    || values['delete-when-deleted'] || values['preview-over-kib'] !== undefined)) {
+    throw new PosternError('BAD_INPUT', '--leave-on-server, --delete-after-days, --delete-when-deleted and --preview-over-kib are for POP3 accounts.');
   }
   const imap = values.imap === undefined ? undefined : hostPort(values.imap, '--imap');
   const pop3 = values.pop3 === undefined ? undefined : hostPort(values.pop3, '--pop3');
@@ -209,7 +212,10 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     ...(imap ? { imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) } } : {}),
     ...(pop3 ? {
       pop3: { ...pop3, security: security(values['pop3-security'], '--pop3-security', pop3.port, [995]) },
-      pop3_retention: { leave_on_server: values['leave-on-server'] ?? true, delete_after_days: deleteAfter },
+      pop3_retention: {
+        leave_on_server: values['leave-on-server'] ?? true, delete_after_days: deleteAfter, delete_when_deleted_here: values['delete-when-deleted'],
+        preview_over_kib: values['preview-over-kib'] === undefined ? null : positiveInt(values['preview-over-kib'], '--preview-over-kib', NaN),
+      },
     } : {}),
     smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
     ...(ca_pem ? { ca_pem } : {}),

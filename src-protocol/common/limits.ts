@@ -92,4 +92,6 @@ export const LIMITS = {
   statusPollMs: 5 * 60_000,
   /** A push connection enters IDLE this soon after its last command. */
   idleStartDelayMs: 200,
+  /** POP3 accounts (no push) are checked this often while the app runs. */
+  pop3CheckMs: 5 * 60_000,
 } as const;

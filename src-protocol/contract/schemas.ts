@@ -23,6 +23,10 @@ export const Pop3Retention = z.object({
   leave_on_server: z.boolean().default(true),
   /** With leave_on_server: delete from the server this many days after download (absent: never). */
   delete_after_days: z.number().int().min(0).max(36_500).nullable().default(null),
+  /** With leave_on_server: delete from the server what the person deletes for good here. */
+  delete_when_deleted_here: z.boolean().default(false),
+  /** Messages larger than this (KiB) come down as headers and a preview; the rest when opened. */
+  preview_over_kib: z.number().int().positive().nullable().default(null),
 });
 export type Pop3Retention = z.infer<typeof Pop3Retention>;
 
@@ -86,6 +90,8 @@ export const MessageSummary = z.object({
   flags: z.array(z.string()),
   size: z.number().int().nonnegative(),
   has_attachments: z.boolean(),
+  /** Only headers and a preview are stored (a large POP3 message); opening it downloads the rest. */
+  partial: z.boolean().default(false),
 });
 export type MessageSummary = z.infer<typeof MessageSummary>;
 
@@ -178,6 +184,8 @@ export const SyncResult = z.object({
   flags_changed: z.number().int().nonnegative(),
   /** How the folder was brought up to date: nothing changed (CONDSTORE), incrementally, or by a full diff. */
   mode: z.enum(['unchanged', 'condstore', 'full']).optional(),
+  /** Anything the person should know about this sync (e.g. a POP3 server without UIDL). */
+  notes: z.array(z.string()).optional(),
 });
 export type SyncResult = z.infer<typeof SyncResult>;
 

@@ -63,6 +63,7 @@ export class MailService {
   readonly #outboxRunner: OutboxRunner;
   readonly #drafts: Drafts;
   readonly #smtpLimits = new Map<string, number | null>();
+  readonly #pop3Timers = new Map<string, NodeJS.Timeout>();
   /** Push connections: per account, INBOX and the folder on screen. */
   readonly #watchers = new Map<string, { inbox: PushWatcher; screen: PushWatcher | null; poll: NodeJS.Timeout }>();
   /** Background syncs of an account run one after another. */
@@ -131,8 +132,34 @@ export class MailService {
       if (!account.pop3) {
         this.#queue.kick(account.id);
         this.#watch(account.id);
+      } else {
+        this.#checkPop3OnSchedule(account.id);
       }
     }
+  }
+
+  /** POP3 has no push: check on start and then every few minutes. */
+  #checkPop3OnSchedule(accountId: string): void {
+    if (this.#pop3Timers.has(accountId)) return;
+    const check = () => void this.#backgroundPop3(accountId);
+    const timer = setInterval(check, LIMITS.pop3CheckMs);
+    timer.unref();
+    this.#pop3Timers.set(accountId, timer);
+    check();
+  }
+
+  async #backgroundPop3(accountId: string): Promise<void> {
+    const previous = this.#syncChains.get(accountId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const account = await this.#accounts.find(accountId);
+      const r = await this.#downloadPop3(account, new AbortController().signal);
+      if (r.downloaded) this.#events.emit('mail:changed', { account_id: account.id, folder: 'INBOX', added: r.downloaded, removed: 0, flags_changed: 0 });
+    }).catch((err: unknown) => {
+      // A locked maildrop ([IN-USE]) or a lost connection: the next check tries again.
+      this.#logger.info('POP3 check failed; will retry', { account: accountId, err });
+    });
+    this.#syncChains.set(accountId, next);
+    await next;
   }
 
   #watch(accountId: string): void {
@@ -185,6 +212,8 @@ export class MailService {
   }
 
   async close(): Promise<void> {
+    for (const t of this.#pop3Timers.values()) clearInterval(t);
+    this.#pop3Timers.clear();
     for (const w of this.#watchers.values()) {
       clearInterval(w.poll);
       await Promise.all([w.inbox.stop(), w.screen?.stop()]);
@@ -217,7 +246,7 @@ export class MailService {
         const credential = await this.#credentials.save(id, input.password, this.#credentialHint);
         const stored = await this.#accounts.add({
           id, name: input.name, email: input.email, user: input.user, imap: input.imap ?? null,
-          pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null } } : null,
+          pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null, delete_when_deleted_here: false } } : null,
           smtp: input.smtp, credential, ca_file: null,
         }, input.ca_pem);
         if (stored.pop3) this.#store.replaceFolders(stored.id, [...LOCAL_FOLDERS]);
@@ -239,7 +268,10 @@ export class MailService {
         const account = await this.#accounts.find(account_id);
         if (account.pop3) {
           const r = await this.#downloadPop3(account, ctx.signal);
-          return { account_id: account.id, folder, total: this.#store.localCounts(this.#localFolder(account, folder).id).total, added: folder === 'INBOX' ? r.downloaded : 0, removed: 0, flags_changed: 0 };
+          return {
+            account_id: account.id, folder, total: this.#store.localCounts(this.#localFolder(account, folder).id).total,
+            added: folder === 'INBOX' ? r.downloaded : 0, removed: 0, flags_changed: 0, ...(r.notes.length ? { notes: r.notes } : {}),
+          };
         }
         // Local actions go first, so the server's state includes them.
         await this.#queue.flush(account.id);
@@ -256,7 +288,7 @@ export class MailService {
           const inbox = this.#localFolder(account, 'INBOX');
           return {
             account_id: account.id, bodies_downloaded: r.downloaded, bytes_downloaded: r.bytes,
-            folders: [{ account_id: account.id, folder: 'INBOX', total: this.#store.localCounts(inbox.id).total, added: r.downloaded, removed: 0, flags_changed: 0 }],
+            folders: [{ account_id: account.id, folder: 'INBOX', total: this.#store.localCounts(inbox.id).total, added: r.downloaded, removed: 0, flags_changed: 0, ...(r.notes.length ? { notes: r.notes } : {}) }],
           };
         }
         await this.#queue.flush(account.id);
@@ -589,6 +621,7 @@ export class MailService {
 
   /** The raw message, from the local store or fetched once and kept. */
   async #rawMessage(row: MessageRow, ctx: CallContext): Promise<Buffer> {
+    if (row.blob_sha256 && row.partial === 1) return this.#completePop3Message(row, ctx);
     if (row.blob_sha256) return this.#blobs.get(row.blob_sha256);
     if (row.uid <= 0) {
       // Moved here locally; the server must do the move before the body can be fetched.
@@ -660,6 +693,35 @@ export class MailService {
         lock.release();
       }
     });
+  }
+
+  /** A large POP3 message came down as a preview: fetch the whole of it now (by UIDL). */
+  async #completePop3Message(row: MessageRow, ctx: CallContext): Promise<Buffer> {
+    const account = await this.#accounts.find(row.account_id);
+    const uidl = this.#pop3.uidlOf(account.id, row.id);
+    if (!account.pop3 || uidl === null) throw new PosternError('NOT_FOUND', 'Only a preview of this message is here, and the server copy is unknown.');
+    this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'body', done: 0, total: row.size });
+    const client = await connectPop3({
+      host: account.pop3.host, port: account.pop3.port, security: account.pop3.security, user: account.user,
+      password: await this.#password(account), caPem: await this.#accounts.caPem(account), signal: ctx.signal,
+    });
+    let raw: Buffer;
+    try {
+      const listing = (await client.uidl()).find((u) => u.uid === uidl);
+      if (!listing) throw new PosternError('NOT_FOUND', 'The server no longer has this message; only its preview is here.');
+      raw = await client.retr(listing.msg);
+      await client.quit();
+    } finally {
+      client.close();
+    }
+    const sha = await this.#blobs.put(raw);
+    this.#store.transaction(() => {
+      this.#store.setBlob(row.id, sha);
+      this.#store.setPartial(row.id, false);
+    });
+    await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
+    this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
+    return raw;
   }
 
   /** POP3 accounts keep Sent here: the very bytes that were sent. */
@@ -764,7 +826,7 @@ function summaryOf(r: MessageRow): MessageSummary {
     id: r.id, account_id: r.account_id, uid: r.uid, folder: r.folder_path, subject: r.subject,
     from: JSON.parse(r.from_json) as MessageSummary['from'],
     date_iso: r.date_ms === null ? null : new Date(r.date_ms).toISOString(),
-    flags: JSON.parse(r.flags_json) as string[], size: r.size, has_attachments: r.has_attachments === 1,
+    flags: JSON.parse(r.flags_json) as string[], size: r.size, has_attachments: r.has_attachments === 1, partial: r.partial === 1,
   };
 }
 

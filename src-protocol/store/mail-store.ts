@@ -72,10 +72,11 @@ export interface MessageRow {
   has_attachments: number;
   message_id: string | null;
   blob_sha256: string | null;
+  partial: number;
 }
 
 const MESSAGE_COLUMNS = `m.id, m.folder_id, f.account_id, f.path AS folder_path, m.uid, m.subject, m.from_json,
-  m.date_ms, m.flags_json, m.size, m.has_attachments, m.message_id, m.blob_sha256`;
+  m.date_ms, m.flags_json, m.size, m.has_attachments, m.message_id, m.blob_sha256, m.partial`;
 
 export class MailStore {
   readonly db: DatabaseSync;
@@ -252,6 +253,11 @@ export class MailStore {
 
   hasMessageId(folderId: number, messageId: string): boolean {
     return this.db.prepare('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
+  }
+
+  /** A preview stands in for the message (or, with false, the whole message has arrived). */
+  setPartial(id: number, partial: boolean): void {
+    this.db.prepare('UPDATE messages SET partial = ? WHERE id = ?').run(partial ? 1 : 0, id);
   }
 
   remoteContentAllowed(address: string): boolean {

@@ -189,4 +189,13 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM messages m, json_each(m.from_json) WHERE json_extract(value, '$.address') != '';
     `,
   },
+  {
+    version: 9,
+    description: 'partly downloaded POP3 messages',
+    sql: `
+      -- 1: only the headers and a preview are here (a large POP3 message);
+      -- the rest is fetched when the message is opened.
+      ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -33,6 +33,11 @@ export class Pop3Store {
     for (const uidl of uidls) update.run(accountId, uidl);
   }
 
+  uidlOf(accountId: string, messageId: number): string | null {
+    const row = this.#db.prepare('SELECT uidl FROM pop3_downloads WHERE account_id = ? AND message_id = ?').get(accountId, messageId) as { uidl: string } | undefined;
+    return row?.uidl ?? null;
+  }
+
   removeAccount(accountId: string): void {
     this.#db.prepare('DELETE FROM pop3_downloads WHERE account_id = ?').run(accountId);
   }

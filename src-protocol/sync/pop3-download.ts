@@ -25,9 +25,13 @@ export interface Pop3DownloadResult {
   deleted_on_server: number;
   /** The server has no UIDL: messages were told apart by a hash of their headers. */
   uidl_fallback: boolean;
+  /** Said to the person: how this run differed from the usual. */
+  notes: string[];
 }
 
 const DAY_MS = 86_400_000;
+/** Body lines kept of a message that comes down as a preview. */
+const PREVIEW_LINES = 40;
 
 export async function downloadPop3(
   client: Pop3Client,
@@ -51,19 +55,23 @@ export async function downloadPop3(
   report({ phase: 'messages', done: 0, total: fresh.length });
   for (const [msg, uidl] of fresh) {
     options.signal?.throwIfAborted();
-    const raw = await client.retr(msg);
+    const size = sizes.get(msg) ?? 0;
+    // A large message: headers and a preview now, the rest when it is opened.
+    const preview = retention.preview_over_kib !== null && size > retention.preview_over_kib * 1024;
+    const raw = preview ? await client.top(msg, PREVIEW_LINES) : await client.retr(msg);
     failpoint('pop3:after-retr');
     const sha = await deps.blobs.put(raw);
     const model = await parseMessage(raw).catch(() => null);
     deps.store.transaction(() => {
       const id = deps.store.insertLocalMessage(inbox.id, {
         uid: 0, subject: model?.subject ?? '', from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
-        date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: raw.length,
+        date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: preview ? size : raw.length,
         has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
         refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
       });
       deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
-      deps.pop3.record(accountId, uidl, id, raw.length, now);
+      if (preview) deps.store.setPartial(id, true);
+      deps.pop3.record(accountId, uidl, id, size || raw.length, now);
     });
     failpoint('pop3:after-commit');
     downloaded++;
@@ -77,15 +85,21 @@ export async function downloadPop3(
   for (const [msg, uidl] of ids) {
     const row = stored.get(uidl);
     if (!row) continue;
+    // Never delete what is here only as a preview: the server holds the rest.
+    if (row.message_id !== null && deps.store.message(row.message_id)?.partial === 1) continue;
     const old = retention.delete_after_days !== null && now - row.downloaded_ms >= retention.delete_after_days * DAY_MS;
-    if (!retention.leave_on_server || old) toDelete.push([msg, uidl]);
+    // The local copy is gone for good (its row cleared the link): the person deleted it here.
+    const deletedHere = retention.delete_when_deleted_here && row.message_id === null;
+    if (!retention.leave_on_server || old || deletedHere) toDelete.push([msg, uidl]);
   }
   for (const [msg] of toDelete) await client.dele(msg);
   if (toDelete.length) failpoint('pop3:after-dele');
   const confirmed = await client.quit();
   if (confirmed && toDelete.length) deps.pop3.markDeletedOnServer(accountId, toDelete.map(([, uidl]) => uidl));
   report({ phase: 'done', done: downloaded, total: fresh.length });
-  return { on_server: ids.size, downloaded, bytes, deleted_on_server: confirmed ? toDelete.length : 0, uidl_fallback: fallback };
+  const notes = fallback ? ['This POP3 server has no UIDL; Postern tells messages apart by their headers, so two identical messages count as one.'] : [];
+  if (toDelete.length && !confirmed) notes.push('The server did not confirm the deletions at QUIT; nothing was deleted, and the next check tries again.');
+  return { on_server: ids.size, downloaded, bytes, deleted_on_server: confirmed ? toDelete.length : 0, uidl_fallback: fallback, notes };
 }
 
 /** UIDL when the server has it; otherwise a hash of each message's headers (TOP n 0). */

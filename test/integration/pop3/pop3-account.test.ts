@@ -124,6 +124,46 @@ describe('deleting from the server', () => {
   });
 });
 
+describe('deleting on the server what is deleted here', () => {
+  it('--delete-when-deleted removes a message from the server once it is deleted for good here, and only then', async () => {
+    const user = await createUser(servers, 'popw');
+    await seedMaildir(servers, user.user, 'INBOX', [{ raw: note(50, user.email) }, { raw: note(51, user.email) }]);
+    const acct = await popAccount(user, 'PopWhen', ['--delete-when-deleted']);
+    await acct.cli(['sync']);
+    const fifty = (await acct.cli<MessageSummary[]>(['list'])).find((m) => m.subject === 'POP note 50')?.id as number;
+    await acct.cli(['delete', String(fifty)]);
+    await acct.cli(['sync']);
+    expect(await messageCount(servers, user.user, 'INBOX')).toBe(2); // only in Trash here: still on the server
+    const inTrash = (await acct.cli<MessageSummary[]>(['list', '--folder', 'Trash']))[0]?.id as number;
+    await acct.cli(['delete', String(inTrash)]);
+    await acct.cli(['sync']);
+    expect(await messageCount(servers, user.user, 'INBOX')).toBe(1);
+    expect((await acct.cli<MessageSummary[]>(['list'])).map((m) => m.subject)).toEqual(['POP note 51']);
+  });
+});
+
+describe('large messages', () => {
+  it('--preview-over-kib keeps only headers and a preview until the message is opened', async () => {
+    const user = await createUser(servers, 'popl');
+    const body = Array.from({ length: 3000 }, (_, i) => `line ${i} of a long report`).join('\r\n');
+    const big = plainMessage({ from: 'Big <big@example.net>', to: user.email, subject: 'Large report', body, date: 'Mon, 01 Sep 2025 10:00:00 +0000', id: 'big@x' });
+    await seedMaildir(servers, user.user, 'INBOX', [{ raw: big }, { raw: note(60, user.email) }]);
+    const acct = await popAccount(user, 'PopBig', ['--preview-over-kib', '20', '--no-leave-on-server']);
+    await acct.cli(['sync']);
+    const list = await acct.cli<MessageSummary[]>(['list']);
+    const large = list.find((m) => m.subject === 'Large report');
+    expect(large).toMatchObject({ partial: true, size: Buffer.byteLength(big) });
+    expect(list.find((m) => m.subject === 'POP note 60')).toMatchObject({ partial: false });
+    // The preview is not deleted from the server; the small one is.
+    expect(await messageCount(servers, user.user, 'INBOX')).toBe(1);
+    const shown = await acct.cli<MessageView>(['show', String(large?.id)]);
+    expect(shown.text).toContain('line 2999 of a long report');
+    expect((await acct.cli<MessageSummary[]>(['list'])).find((m) => m.subject === 'Large report')).toMatchObject({ partial: false });
+    await acct.cli(['sync']);
+    expect(await messageCount(servers, user.user, 'INBOX')).toBe(0);
+  });
+});
+
 describe('a killed process', () => {
   it('between RETR and the commit: nothing lost, nothing downloaded twice', async () => {
     const user = await createUser(servers, 'popk');
