@@ -11,6 +11,7 @@ import './styles/panes.css';
 import './styles/message.css';
 import './styles/forms.css';
 import './styles/actions.css';
+import './styles/outbox.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

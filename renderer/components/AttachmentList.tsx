@@ -1,6 +1,7 @@
 /** The attachments of the open message, each with a Save button. */
 import type { AttachmentInfo } from '../../src-protocol/contract/index.ts';
 import { humanSize } from '../lib/format.ts';
+import { isAttachedMessage } from '../lib/mime-tree.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { DownloadIcon, FileIcon } from './Icons.tsx';
 
@@ -9,6 +10,8 @@ export interface AttachmentListProps {
   items: ReadonlyArray<{ index: number; info: AttachmentInfo }>;
   saving: ReadonlyMap<number, 'saving' | ShownError>;
   onSave: (index: number) => void;
+  /** Opens an attached message (message/rfc822) as a message of its own. */
+  onOpen?: ((index: number) => void) | undefined;
 }
 
 export function AttachmentList(props: AttachmentListProps) {
@@ -44,6 +47,11 @@ export function AttachmentList(props: AttachmentListProps) {
                   </span>
                 )}
               </div>
+              {props.onOpen && isAttachedMessage(info.content_type) && (
+                <button type="button" className="button button-small button-quiet" onClick={() => props.onOpen?.(index)} data-testid="attachment-open">
+                  Open
+                </button>
+              )}
               <button
                 type="button"
                 className="button button-small"

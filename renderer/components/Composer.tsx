@@ -1,12 +1,15 @@
 /**
  * The composer form: recipients, subject, plain text, attachments. It shapes
  * a SendInput and shows what the caller reports back (progress, result,
- * error); sending itself is the caller's business.
+ * error, draft saved); sending and saving are the caller's business. Every
+ * change is reported (for the draft autosave); closing asks whether to keep
+ * the draft or discard it.
  */
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AccountSummary, SendInput } from '../../src-protocol/contract/index.ts';
 import { ERROR_CODES } from '../../src-protocol/contract/index.ts';
 import { splitAddressList } from '../lib/address-list.ts';
+import type { ComposerFields } from '../lib/composer-fields.ts';
 import { bytesToBase64 } from '../lib/bytes.ts';
 import { humanSize } from '../lib/format.ts';
 import type { ShownError } from '../lib/loadable.ts';
@@ -23,7 +26,18 @@ export interface ComposerAttachment {
 export interface ComposerProps {
   accounts: ReadonlyArray<AccountSummary>;
   defaultAccountId: string | null;
+  /** Reopened content (a draft, or a message taken back with Undo). */
+  initial?: ComposerFields | undefined;
   sending: boolean;
+  /** Every change, for the draft autosave. */
+  onChange?: (fields: ComposerFields) => void;
+  /** e.g. "Draft saved 14:02"; null when there is nothing to say. */
+  draftStatus?: string | null;
+  /** Escape or × asked to close: the keep-or-discard question is shown. */
+  asking?: boolean;
+  onKeep?: () => void;
+  onDiscard?: () => void;
+  onBackToEditing?: () => void;
   /** e.g. "Connecting…", "Sending 40%", from the engine's progress events. */
   progressText: string | null;
   error: ShownError | null;
@@ -34,17 +48,53 @@ export interface ComposerProps {
 /** Large files are read into memory and sent through IPC as base64; keep that sane. */
 const MAX_TOTAL_BYTES = 35 * 1024 * 1024;
 
+/** Bytes a base64 string decodes to (without decoding it). */
+function decodedLength(b64: string): number {
+  const clean = b64.replace(/\s+/g, '');
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((clean.length * 3) / 4) - padding);
+}
+
 export function Composer(props: ComposerProps) {
-  const [accountId, setAccountId] = useState(props.defaultAccountId ?? props.accounts[0]?.id ?? '');
-  const [to, setTo] = useState('');
-  const [cc, setCc] = useState('');
-  const [bcc, setBcc] = useState('');
-  const [subject, setSubject] = useState('');
-  const [text, setText] = useState('');
-  const [attachments, setAttachments] = useState<ComposerAttachment[]>([]);
+  const initial = props.initial;
+  const [accountId, setAccountId] = useState(initial?.account_id ?? props.defaultAccountId ?? props.accounts[0]?.id ?? '');
+  const [to, setTo] = useState(initial?.to.join(', ') ?? '');
+  const [cc, setCc] = useState(initial?.cc.join(', ') ?? '');
+  const [bcc, setBcc] = useState(initial?.bcc.join(', ') ?? '');
+  const [subject, setSubject] = useState(initial?.subject ?? '');
+  const [text, setText] = useState(initial?.text ?? '');
+  const nextKey = useRef(1);
+  const [attachments, setAttachments] = useState<ComposerAttachment[]>(() =>
+    (initial?.attachments ?? []).map((a) => ({
+      key: nextKey.current++,
+      filename: a.filename,
+      content_type: a.content_type ?? 'application/octet-stream',
+      size: decodedLength(a.data_base64),
+      data_base64: a.data_base64,
+    })),
+  );
   const [localError, setLocalError] = useState<string | null>(null);
   const [reading, setReading] = useState(0);
-  const nextKey = useRef(1);
+
+  // Report changes (not the first render, nor a re-run that changed nothing).
+  // Attachments compare by key: their contents never change in place.
+  const onChange = useRef(props.onChange);
+  onChange.current = props.onChange;
+  const shape = JSON.stringify([accountId, to, cc, bcc, subject, text, attachments.map((a) => a.key)]);
+  const reported = useRef(shape);
+  useEffect(() => {
+    if (reported.current === shape) return;
+    reported.current = shape;
+    onChange.current?.({
+      account_id: accountId,
+      to: splitAddressList(to),
+      cc: splitAddressList(cc),
+      bcc: splitAddressList(bcc),
+      subject,
+      text,
+      attachments: attachments.map((a) => ({ filename: a.filename, content_type: a.content_type, data_base64: a.data_base64 })),
+    });
+  });
 
   const totalBytes = attachments.reduce((n, a) => n + a.size, 0);
 
@@ -107,15 +157,21 @@ export function Composer(props: ComposerProps) {
   function onKeyDown(e: KeyboardEvent<HTMLFormElement>): void {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      submit();
+      if (!props.asking) submit();
     }
   }
+
+  // The question takes the focus, so Enter keeps the draft.
+  const keepButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (props.asking) keepButton.current?.focus();
+  }, [props.asking]);
 
   const from = props.accounts.find((a) => a.id === accountId);
   const error = localError ?? (props.error ? props.error.message : null);
   return (
     <form className="form composer" onSubmit={submit} onKeyDown={onKeyDown} noValidate data-testid="composer">
-      <fieldset disabled={props.sending} className="composer-fields">
+      <fieldset disabled={props.sending || props.asking} className="composer-fields">
         {props.accounts.length > 1 ? (
           <label className="compose-row">
             <span>From</span>
@@ -186,37 +242,52 @@ export function Composer(props: ComposerProps) {
         </div>
       )}
 
-      <div className="composer-actions">
-        <label className={`button button-quiet file-button${props.sending ? ' is-disabled' : ''}`}>
-          <PaperclipIcon size={16} /> Attach files
-          <input
-            type="file"
-            multiple
-            className="visually-hidden"
-            disabled={props.sending}
-            onChange={(e) => {
-              void addFiles(e.target.files);
-              e.target.value = '';
-            }}
-            data-testid="compose-files"
-          />
-        </label>
-        <span className="composer-status" role="status" data-testid="compose-status">
-          {props.sending ? (props.progressText ?? 'Sending…') : reading > 0 ? 'Reading files…' : ''}
-        </span>
-        <button type="button" className="button button-quiet" onClick={props.onClose} disabled={props.sending}>
-          Discard
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={props.sending || reading > 0}
-          title="Send (Ctrl+Enter)"
-          data-testid="compose-send"
-        >
-          <SentIcon size={16} /> {props.sending ? 'Sending…' : 'Send'}
-        </button>
-      </div>
+      {props.asking ? (
+        <div className="composer-actions composer-ask" role="alertdialog" aria-label="Keep this draft?" data-testid="compose-ask">
+          <span className="composer-ask-text">Keep this message as a draft?</span>
+          <button type="button" className="button button-quiet" onClick={props.onBackToEditing} data-testid="compose-ask-back">
+            Back to editing
+          </button>
+          <button type="button" className="button button-danger" onClick={props.onDiscard} data-testid="compose-ask-discard">
+            Discard
+          </button>
+          <button type="button" ref={keepButton} className="button button-primary" onClick={props.onKeep} data-testid="compose-ask-keep">
+            Keep draft
+          </button>
+        </div>
+      ) : (
+        <div className="composer-actions">
+          <label className={`button button-quiet file-button${props.sending ? ' is-disabled' : ''}`}>
+            <PaperclipIcon size={16} /> Attach files
+            <input
+              type="file"
+              multiple
+              className="visually-hidden"
+              disabled={props.sending}
+              onChange={(e) => {
+                void addFiles(e.target.files);
+                e.target.value = '';
+              }}
+              data-testid="compose-files"
+            />
+          </label>
+          <span className="composer-status" role="status" data-testid="compose-status">
+            {props.sending ? (props.progressText ?? 'Sending…') : reading > 0 ? 'Reading files…' : (props.draftStatus ?? '')}
+          </span>
+          <button type="button" className="button button-quiet" onClick={props.onDiscard ?? props.onClose} disabled={props.sending} data-testid="compose-discard">
+            Discard
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={props.sending || reading > 0}
+            title="Send (Ctrl+Enter)"
+            data-testid="compose-send"
+          >
+            <SentIcon size={16} /> {props.sending ? 'Sending…' : 'Send'}
+          </button>
+        </div>
+      )}
     </form>
   );
 }

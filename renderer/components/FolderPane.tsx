@@ -10,7 +10,7 @@ import { carriesMessages, decodeDraggedIds, MESSAGE_DRAG_TYPE } from '../lib/dra
 import { folderDepth, folderLabel, sortFolders, specialUseOf } from '../lib/folders.ts';
 import type { Loadable } from '../lib/loadable.ts';
 import { ErrorBanner, ErrorState, LoadingState } from './PaneState.tsx';
-import { FolderGlyph, MoreIcon, PlusIcon } from './Icons.tsx';
+import { FolderGlyph, MoreIcon, OutboxIcon, PlusIcon } from './Icons.tsx';
 
 export interface FolderSelection {
   account_id: string;
@@ -31,6 +31,11 @@ export interface FolderPaneProps {
   onFolderAction?: (action: FolderAction, account: AccountSummary, folder: Folder | null) => void;
   /** Message rows dropped on a folder. */
   onDropMessages?: (target: FolderSelection, ids: number[]) => void;
+  /** Per account, what waits in its outbox; the Outbox entry shows only when something does. */
+  outbox?: ReadonlyMap<string, { count: number; problems: number }>;
+  /** The account whose Outbox is on screen. */
+  outboxSelected?: string | null;
+  onOpenOutbox?: (accountId: string) => void;
 }
 
 interface MenuAt {
@@ -63,6 +68,9 @@ export function FolderPane(props: FolderPaneProps) {
             onCreate={props.onFolderAction ? () => props.onFolderAction?.('create', account, null) : undefined}
             onMenu={props.onFolderAction ? (path, x, y) => setMenu({ accountId: account.id, path, x, y }) : undefined}
             onDropMessages={props.onDropMessages}
+            outbox={props.outbox?.get(account.id)}
+            outboxSelected={props.outboxSelected === account.id}
+            onOpenOutbox={props.onOpenOutbox ? () => props.onOpenOutbox?.(account.id) : undefined}
           />
         ))}
       </div>
@@ -140,6 +148,9 @@ function AccountSection(props: {
   onCreate: (() => void) | undefined;
   onMenu: ((path: string, x: number, y: number) => void) | undefined;
   onDropMessages: ((target: FolderSelection, ids: number[]) => void) | undefined;
+  outbox: { count: number; problems: number } | undefined;
+  outboxSelected: boolean;
+  onOpenOutbox: (() => void) | undefined;
 }) {
   const { account, folders } = props;
   const list = folders?.data ? sortFolders(folders.data) : undefined;
@@ -185,7 +196,7 @@ function AccountSection(props: {
           {list.map((f) => {
             const use = specialUseOf(f);
             const label = folderLabel(f);
-            const isSelected = props.selected?.account_id === account.id && props.selected.folder === f.path;
+            const isSelected = !props.outboxSelected && props.selected?.account_id === account.id && props.selected.folder === f.path;
             return (
               <li
                 key={f.path}
@@ -244,6 +255,24 @@ function AccountSection(props: {
               </li>
             );
           })}
+          {props.outbox && props.outbox.count > 0 && props.onOpenOutbox && (
+            <li className="folder-row">
+              <button
+                type="button"
+                className={`folder-item${props.outboxSelected ? ' is-selected' : ''}${props.outbox.problems > 0 ? ' has-problem' : ''}`}
+                aria-current={props.outboxSelected ? 'true' : undefined}
+                aria-label={`Outbox, ${props.outbox.count} waiting${props.outbox.problems > 0 ? `, ${props.outbox.problems} with problems` : ''}`}
+                data-testid="outbox-item-folder"
+                onClick={props.onOpenOutbox}
+              >
+                <OutboxIcon size={18} />
+                <span className="folder-name">Outbox</span>
+                <span className={`unread-count${props.outbox.problems > 0 ? ' unread-count-problem' : ''}`} data-testid="outbox-count" aria-hidden="true">
+                  {props.outbox.count}
+                </span>
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </section>

@@ -163,6 +163,21 @@ export const SortIcon = (p: IconProps) => (
     <path d="M7 4v16M3.5 16.5 7 20l3.5-3.5M17 20V4M13.5 7.5 17 4l3.5 3.5" />
   </Svg>
 );
+export const OutboxIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 13h5l1.5 3h5L16 13h5" />
+    <path d="M5.5 9 3 13v6h18v-6l-2.5-4" />
+    <path d="M12 11V3M8.5 6.5 12 3l3.5 3.5" />
+  </Svg>
+);
+export const TreeIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="3" width="6" height="5" rx="1" />
+    <rect x="14" y="10" width="7" height="5" rx="1" />
+    <rect x="14" y="17" width="7" height="4" rx="1" />
+    <path d="M6 8v11h8M6 12.5h8" />
+  </Svg>
+);
 export function FolderGlyph(props: IconProps & { use: SpecialUse | null }) {
   switch (props.use) {
     case 'inbox':

@@ -1,12 +1,20 @@
-/** Right pane: the open message's headers, attachments and body. */
-import type { Address, MessageView } from '../../src-protocol/contract/index.ts';
+/**
+ * Right pane: the open message's headers, notes, attachments and body, and
+ * a Structure tab with its MIME tree; attached messages open over it.
+ */
+import { useMemo, useState } from 'react';
+import type { Address, MessageModel, MessageView, MimeNode } from '../../src-protocol/contract/index.ts';
 import { fullAddress, fullDate, personLabel, subjectLabel } from '../lib/format.ts';
 import type { Loadable, ShownError } from '../lib/loadable.ts';
 import { cidReferences, normaliseCid } from '../lib/mail-html.ts';
+import { attachedMessageIndexes } from '../lib/mime-tree.ts';
+import { AttachedMessageView } from './AttachedMessageView.tsx';
 import { AttachmentList } from './AttachmentList.tsx';
 import { MailIcon } from './Icons.tsx';
 import { MessageBody } from './MessageBody.tsx';
+import { MessageNotes } from './MessageNotes.tsx';
 import { EmptyState, ErrorState, LoadingState } from './PaneState.tsx';
+import { StructureView } from './StructureView.tsx';
 
 export interface ReadingPaneProps {
   message: Loadable<MessageView>;
@@ -14,6 +22,21 @@ export interface ReadingPaneProps {
   saving: ReadonlyMap<number, 'saving' | ShownError>;
   onSave: (index: number) => void;
   onRetry: () => void;
+  /** Remote content: always (or no longer) for the sender. */
+  onAllowSender?: (address: string, allow: boolean) => void;
+  remoteBusy?: boolean;
+  remoteError?: ShownError | null;
+  /** The Structure tab. */
+  structure?: {
+    tree: Loadable<MimeNode>;
+    load: () => void;
+    saving: ReadonlyMap<string, 'saving' | ShownError>;
+    onSave: (node: MimeNode) => void;
+  };
+  /** Attached messages. */
+  attached?: Loadable<MessageModel> | null;
+  onOpenAttached?: (index: number) => void;
+  onCloseAttached?: () => void;
 }
 
 export function ReadingPane(props: ReadingPaneProps) {
@@ -30,6 +53,21 @@ function Content(props: ReadingPaneProps) {
   if (message.loading) return <LoadingState label="Opening message…" testId="message-loading" />;
   const view = message.data;
   if (!view) return <EmptyState title="No message selected" icon={<MailIcon size={40} />} testId="message-none" />;
+  return <MessageContent key={view.id} {...props} view={view} />;
+}
+
+function MessageContent(props: ReadingPaneProps & { view: MessageView }) {
+  const { view } = props;
+  const [tab, setTab] = useState<'message' | 'structure'>('message');
+  const structure = props.structure;
+  const attachedIndexes = useMemo(
+    () => (structure?.tree.data ? attachedMessageIndexes(structure.tree.data, view.attachments) : new Map<string, number>()),
+    [structure?.tree.data, view.attachments],
+  );
+  const showTab = (t: 'message' | 'structure') => {
+    setTab(t);
+    if (t === 'structure') structure?.load();
+  };
 
   // Images the HTML shows inline are part of the body, not attachments to save.
   const shownInline = new Set(view.html_rendered ? cidReferences(view.html_rendered) : []);
@@ -61,9 +99,58 @@ function Content(props: ReadingPaneProps) {
             {fullDate(view.date_iso)}
           </time>
         </div>
+        {structure && (
+          <div className="message-tabs" role="tablist" aria-label="Show">
+            <button type="button" role="tab" aria-selected={tab === 'message'} className={`message-tab${tab === 'message' ? ' is-on' : ''}`} onClick={() => showTab('message')} data-testid="tab-message">
+              Message
+            </button>
+            <button type="button" role="tab" aria-selected={tab === 'structure'} className={`message-tab${tab === 'structure' ? ' is-on' : ''}`} onClick={() => showTab('structure')} data-testid="tab-structure">
+              Structure
+            </button>
+          </div>
+        )}
       </header>
-      <AttachmentList items={listed} saving={props.saving} onSave={props.onSave} />
-      <MessageBody key={view.id} html={view.html_rendered} text={view.text} inlineImages={props.inlineImages} subject={view.subject} />
+      {tab === 'structure' && structure ? (
+        <StructureView
+          tree={structure.tree}
+          saving={structure.saving}
+          onSave={structure.onSave}
+          attachedIndexes={attachedIndexes}
+          onOpenAttached={(i) => props.onOpenAttached?.(i)}
+          onRetry={structure.load}
+        />
+      ) : (
+        <>
+          <MessageNotes notes={view.notes} />
+          <AttachmentList
+            items={listed}
+            saving={props.saving}
+            onSave={props.onSave}
+            onOpen={props.onOpenAttached ? (index) => props.onOpenAttached?.(index) : undefined}
+          />
+          <MessageBody
+            html={view.html_rendered}
+            text={view.text}
+            inlineImages={props.inlineImages}
+            subject={view.subject}
+            remote={
+              props.onAllowSender
+                ? {
+                    allowedForSender: view.remote_content_allowed,
+                    sender: view.from[0]?.address ?? null,
+                    onAllowSender: (allow) => {
+                      const a = view.from[0]?.address;
+                      if (a) props.onAllowSender?.(a, allow);
+                    },
+                    busy: props.remoteBusy ?? false,
+                    error: props.remoteError ?? null,
+                  }
+                : undefined
+            }
+          />
+        </>
+      )}
+      {props.attached && props.onCloseAttached && <AttachedMessageView message={props.attached} onClose={props.onCloseAttached} />}
     </article>
   );
 }

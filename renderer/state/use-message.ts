@@ -19,6 +19,10 @@ export interface OpenedMessage {
   save: (index: number) => Promise<void>;
   /** Per attachment index: saving, or the error of the last try. */
   saving: ReadonlyMap<number, 'saving' | ShownError>;
+  /** "Always for this sender" (or blocked again): mail:remoteContent.allowSender. */
+  allowSender: (address: string, allow: boolean) => void;
+  remoteBusy: boolean;
+  remoteError: ShownError | null;
 }
 
 export function useMessage(id: number | null, onOpened: (view: MessageView) => void): OpenedMessage {
@@ -27,12 +31,15 @@ export function useMessage(id: number | null, onOpened: (view: MessageView) => v
   const [inlineImages, setInlineImages] = useState<ReadonlyMap<string, string> | null>(null);
   const [saving, setSaving] = useState<ReadonlyMap<number, 'saving' | ShownError>>(new Map());
   const [attempt, setAttempt] = useState(0);
+  const [remoteBusy, setRemoteBusy] = useState(false);
+  const [remoteError, setRemoteError] = useState<ShownError | null>(null);
   const [onOpenedRef] = useState(() => ({ current: onOpened }));
   onOpenedRef.current = onOpened;
 
   useEffect(() => {
     setSaving(new Map());
     setInlineImages(null);
+    setRemoteError(null);
     if (id === null) {
       setMessage(NOT_LOADED);
       return;
@@ -96,5 +103,20 @@ export function useMessage(id: number | null, onOpened: (view: MessageView) => v
     [client, message.data],
   );
 
-  return { message, inlineImages, reload, save, saving };
+  const allowSender = useCallback(
+    (address: string, allow: boolean) => {
+      setRemoteBusy(true);
+      setRemoteError(null);
+      client.call('mail:remoteContent.allowSender', { address, allow }).then(
+        (r) => {
+          // Every message from this sender shows it now; the open one at once.
+          setMessage((m) => (m.data ? { ...m, data: { ...m.data, remote_content_allowed: r.allowed } } : m));
+        },
+        (err: unknown) => setRemoteError(toIpcError(err)),
+      ).finally(() => setRemoteBusy(false));
+    },
+    [client],
+  );
+
+  return { message, inlineImages, reload, save, saving, allowSender, remoteBusy, remoteError };
 }

@@ -1,4 +1,9 @@
-/** Sending one message with mail:send, and what came of it. */
+/**
+ * Sending one message through the outbox, and what came of it. Every send
+ * waits UNDO_SECONDS in the outbox first (the undo window): mail:drafts.send
+ * when the message is a saved draft (which the engine then removes), else
+ * mail:send.
+ */
 import { useCallback, useState } from 'react';
 import type { SendInput, SendResult } from '../../src-protocol/contract/index.ts';
 import { toIpcError } from '../ipc/client.ts';
@@ -11,9 +16,13 @@ export type SendStatus =
   | { state: 'sent'; result: SendResult }
   | { state: 'error'; error: ShownError };
 
+/** The undo window: how long a sent message waits before it goes. */
+export const UNDO_SECONDS = 5;
+
 export interface SendState {
   status: SendStatus;
-  send: (input: SendInput) => Promise<SendResult | null>;
+  /** `draftId`: the saved draft to send (its content must be saved first). */
+  send: (input: SendInput, draftId: number | null) => Promise<SendResult | null>;
   reset: () => void;
 }
 
@@ -22,12 +31,15 @@ export function useSend(): SendState {
   const [status, setStatus] = useState<SendStatus>({ state: 'idle' });
 
   const send = useCallback(
-    async (input: SendInput) => {
+    async (input: SendInput, draftId: number | null) => {
       // Deliberately not cancellable: a send that the server may already have
       // accepted must not be abandoned halfway (closing the composer waits).
       setStatus({ state: 'sending' });
       try {
-        const result = await client.call('mail:send', input);
+        const result =
+          draftId === null
+            ? await client.call('mail:send', { ...input, delay_seconds: UNDO_SECONDS })
+            : await client.call('mail:drafts.send', { draft_id: draftId, delay_seconds: UNDO_SECONDS });
         setStatus({ state: 'sent', result });
         return result;
       } catch (err) {

@@ -4,9 +4,11 @@
  * dialog is open; everything else lives in the state hooks.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AccountSummary, Folder, SendResult, TaskInfo } from '../../src-protocol/contract/index.ts';
+import type { AccountSummary, Folder, OutboxItem, SendInput, SendResult, TaskInfo } from '../../src-protocol/contract/index.ts';
 import { FolderDialog, type FolderDialogMode } from '../components/FolderDialog.tsx';
 import { FolderPane, type FolderAction, type FolderSelection } from '../components/FolderPane.tsx';
+import { OutboxView, refusedText, waitingText } from '../components/OutboxView.tsx';
+import { UndoToast } from '../components/UndoToast.tsx';
 import { SearchBox } from '../components/SearchBox.tsx';
 import { StatusBar, type Notice, type StatusItem } from '../components/StatusBar.tsx';
 import { Toolbar } from '../components/Toolbar.tsx';
@@ -15,6 +17,11 @@ import { findSpecial, folderLabel } from '../lib/folders.ts';
 import { toIpcError } from '../ipc/client.ts';
 import { useAccountSync } from '../state/use-account-sync.ts';
 import { useAccounts } from '../state/use-accounts.ts';
+import { useDraftOpener } from '../state/use-draft.ts';
+import { useMailChanged, useWatchFolder } from '../state/use-live-updates.ts';
+import { useOutbox } from '../state/use-outbox.ts';
+import { UNDO_SECONDS } from '../state/use-send.ts';
+import type { ShownError } from '../lib/loadable.ts';
 import { useFolderActions } from '../state/use-folder-actions.ts';
 import { useFolders } from '../state/use-folders.ts';
 import { useMessageActions } from '../state/use-message-actions.ts';
@@ -23,7 +30,7 @@ import { useProgress } from '../state/use-progress.ts';
 import { useSearch } from '../state/use-search.ts';
 import { useTaskFailures } from '../state/use-task-events.ts';
 import { AddAccountView } from './AddAccountView.tsx';
-import { ComposerView } from './ComposerView.tsx';
+import { ComposerView, type ComposerStart } from './ComposerView.tsx';
 import { MailView } from './MailView.tsx';
 
 type Dialog = 'none' | 'account' | 'composer';
@@ -60,6 +67,16 @@ export function App() {
   const [selected, setSelected] = useState<FolderSelection | null>(null);
   const [dialog, setDialog] = useState<Dialog>('none');
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [composerStart, setComposerStart] = useState<ComposerStart | undefined>(undefined);
+  /** Each opening of the composer is a fresh one (its own draft). */
+  const [composerKey, setComposerKey] = useState(0);
+  const openComposer = useCallback((start?: ComposerStart) => {
+    setComposerStart(start);
+    setComposerKey((k) => k + 1);
+    setDialog('composer');
+  }, []);
+  /** The account whose Outbox is on screen instead of a folder. */
+  const [outboxFor, setOutboxFor] = useState<string | null>(null);
 
   const noAccounts = accounts !== undefined && accounts.length === 0;
 
@@ -174,11 +191,11 @@ export function App() {
       if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el as HTMLElement).isContentEditable)) return;
       if (dialog !== 'none' || !accounts || accounts.length === 0) return;
       e.preventDefault();
-      setDialog('composer');
+      openComposer();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [dialog, accounts]);
+  }, [dialog, accounts, openComposer]);
 
   const selectedFolder = selected
     ? foldersState.folders.get(selected.account_id)?.data?.find((x) => x.path === selected.folder)
@@ -202,20 +219,143 @@ export function App() {
     setNotice({ kind: 'info', text: `Added ${account.email}.` });
   };
 
-  const onSent = (accountId: string, result: SendResult) => {
+  // Sending: the message waits UNDO_SECONDS in the outbox; "Sending… Undo" meanwhile.
+  const outbox = useOutbox();
+  const [undo, setUndo] = useState<{ outboxId: number; text: string; busy: boolean } | null>(null);
+  const undoTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const hideUndo = useCallback(() => {
+    if (undoTimer.current !== null) clearTimeout(undoTimer.current);
+    undoTimer.current = null;
+    setUndo(null);
+  }, []);
+  useEffect(() => hideUndo, [hideUndo]);
+
+  const onSent = (input: SendInput, result: SendResult) => {
     setDialog('none');
-    const rejected = result.rejected.length > 0 ? ` Not accepted for: ${result.rejected.join(', ')}.` : '';
-    const copy = result.sent_copy ? '' : ' No copy was saved in Sent.';
-    setNotice({ kind: rejected ? 'error' : 'info', text: `Message sent to ${result.accepted.join(', ')}.${rejected}${copy}` });
+    if (result.state === 'queued') {
+      hideUndo();
+      setUndo({ outboxId: result.outbox_id, text: 'Sending…', busy: false });
+      undoTimer.current = setTimeout(() => {
+        undoTimer.current = null;
+        setUndo((u) => (u?.outboxId === result.outbox_id && !u.busy ? null : u));
+      }, UNDO_SECONDS * 1000);
+      return;
+    }
+    announceSent(input.account_id, result.accepted, result.rejected, result.sent_copy);
+  };
+
+  const announceSent = (accountId: string, accepted: ReadonlyArray<string>, rejected: ReadonlyArray<string>, sentCopy: boolean) => {
+    const refused = rejected.length > 0 ? ` Not accepted for: ${rejected.join(', ')}.` : '';
+    const copy = sentCopy ? '' : ' No copy was saved in Sent.';
+    setNotice({ kind: refused ? 'error' : 'info', text: `Message sent to ${accepted.join(', ')}.${refused}${copy}` });
     void reloadFolders(accountId, false);
     const sent = findSpecial(foldersState.folders.get(accountId)?.data ?? [], 'sent');
-    if (selected && sent && selected.account_id === accountId && selected.folder === sent.path) list.refresh();
+    const sel = selectedRef.current;
+    if (sel && sent && sel.account_id === accountId && sel.folder === sent.path) list.refresh();
   };
+  const settleRef = useRef(settleProgress);
+  settleRef.current = settleProgress;
+  const announceRef = useRef(announceSent);
+  announceRef.current = announceSent;
+
+  // What happens to outgoing messages later: sent, waiting for the network, refused.
+  const subscribeOutbox = outbox.subscribe;
+  useEffect(
+    () =>
+      subscribeOutbox((item: OutboxItem) => {
+        if (item.state !== 'queued') setUndo((u) => (u?.outboxId === item.id && !u.busy ? null : u));
+        // The attempt is over (sent, refused, or waiting again): its progress too.
+        if (item.state !== 'sending') settleRef.current('send', item.account_id);
+        if (item.state === 'sent') announceRef.current(item.account_id, item.accepted, item.rejected, item.sent_copy);
+        else if (item.state === 'failed') setNotice({ kind: 'error', text: `"${item.subject}": ${refusedText(item.last_error)} It is kept in the Outbox.` });
+        else if (item.state === 'queued' && item.last_error) setNotice({ kind: 'error', text: waitingText(item.last_error) });
+      }),
+    [subscribeOutbox],
+  );
+
+  /** Takes a message back from the outbox into a new composer. */
+  const takeBack = useCallback(
+    async (outboxId: number): Promise<ShownError | null> => {
+      try {
+        const draft = await outbox.cancel(outboxId);
+        openComposer({ fields: draft, draftId: null });
+        return null;
+      } catch (err) {
+        return toIpcError(err);
+      }
+    },
+    [outbox, openComposer],
+  );
+
+  const undoSend = async () => {
+    if (!undo) return;
+    setUndo({ ...undo, busy: true });
+    const error = await takeBack(undo.outboxId);
+    hideUndo();
+    if (error) setNotice({ kind: 'error', text: `Could not undo: ${error.message}` });
+  };
+
+  const [outboxBusy, setOutboxBusy] = useState<ReadonlyMap<number, 'retry' | 'cancel' | ShownError>>(new Map());
+  const markOutbox = (id: number, state: 'retry' | 'cancel' | ShownError | null) =>
+    setOutboxBusy((prev) => {
+      const next = new Map(prev);
+      if (state === null) next.delete(id);
+      else next.set(id, state);
+      return next;
+    });
+  const retryOutbox = async (id: number) => {
+    markOutbox(id, 'retry');
+    try {
+      await outbox.retry(id);
+      markOutbox(id, null);
+    } catch (err) {
+      markOutbox(id, toIpcError(err));
+    }
+  };
+  const cancelOutbox = async (id: number) => {
+    markOutbox(id, 'cancel');
+    const error = await takeBack(id);
+    markOutbox(id, error);
+  };
+  const outboxCounts = useMemo(() => {
+    const m = new Map<string, { count: number; problems: number }>();
+    for (const [accountId, items] of outbox.byAccount) {
+      m.set(accountId, { count: items.length, problems: items.filter((i) => i.state === 'failed' || i.last_error).length });
+    }
+    return m;
+  }, [outbox.byAccount]);
+  // An empty outbox is not shown: back to the folder.
+  useEffect(() => {
+    if (outboxFor && (outboxCounts.get(outboxFor)?.count ?? 0) === 0) setOutboxFor(null);
+  }, [outboxFor, outboxCounts]);
+
+  // Push: the server changed something; counts now, and the list when it is the folder on screen.
+  useMailChanged((change) => {
+    void reloadFolders(change.account_id, false);
+    const sel = selectedRef.current;
+    if (sel && sel.account_id === change.account_id && sel.folder === change.folder) list.relist();
+    if (search.active) search.rerun();
+  });
+  useWatchFolder(selected);
+
+  // Drafts: a message of the Drafts folder opens in the composer.
+  const openDraftMessage = useDraftOpener();
+  const openDraft = useCallback(
+    (id: number) => {
+      openDraftMessage(id).then(
+        (start) => openComposer(start),
+        (err: unknown) => setNotice({ kind: 'error', text: `Could not open the draft: ${toIpcError(err).message}` }),
+      );
+    },
+    [openDraftMessage, openComposer],
+  );
+  const draftsPath = selected ? findSpecial(foldersState.folders.get(selected.account_id)?.data ?? [], 'drafts')?.path : undefined;
+  const inDrafts = !search.active && selected !== null && draftsPath !== undefined && selected.folder === draftsPath;
 
   return (
     <div className="app">
       <Toolbar
-        onCompose={() => setDialog('composer')}
+        onCompose={() => openComposer()}
         canCompose={!!accounts && accounts.length > 0}
         actionsSlot={setActionSlot}
         search={
@@ -240,13 +380,28 @@ export function App() {
             accounts={accountsState.accounts}
             folders={foldersState.folders}
             selected={selected}
-            onSelect={setSelected}
+            onSelect={(sel) => {
+              setOutboxFor(null);
+              setSelected(sel);
+            }}
+            outbox={outboxCounts}
+            outboxSelected={outboxFor}
+            onOpenOutbox={setOutboxFor}
             onRetryAccounts={accountsState.reload}
             onRetryFolders={(id) => void reloadFolders(id, true)}
             onAddAccount={() => setDialog('account')}
             onFolderAction={onFolderAction}
             onDropMessages={onDropMessages}
           />
+          {outboxFor !== null ? (
+            <OutboxView
+              accountLabel={accountLabel(outboxFor)}
+              items={outbox.byAccount.get(outboxFor) ?? []}
+              busy={outboxBusy}
+              onRetry={(id) => void retryOutbox(id)}
+              onCancel={(id) => void cancelOutbox(id)}
+            />
+          ) : (
           <MailView
             folder={selected}
             title={title}
@@ -258,9 +413,12 @@ export function App() {
             applyFlags={applyFlags}
             adjustUnread={foldersState.adjustUnread}
             actionSlot={actionSlot}
+            onOpenDraft={inDrafts ? openDraft : undefined}
           />
+          )}
         </main>
       )}
+      {undo && <UndoToast text={undo.text} busy={undo.busy} onUndo={() => void undoSend()} onDismiss={hideUndo} />}
       <StatusBar items={statusItems} notice={notice} onDismissNotice={() => setNotice(null)} />
 
       {folderDialog && (
@@ -288,11 +446,20 @@ export function App() {
       )}
       {dialog === 'composer' && accounts && accounts.length > 0 && (
         <ComposerView
+          key={composerKey}
           accounts={accounts}
           defaultAccountId={selected?.account_id ?? null}
+          start={composerStart}
           progress={progress.filter((p) => p.task === 'send')}
           onSent={onSent}
-          onClose={() => setDialog('none')}
+          onClose={(kept) => {
+            setDialog('none');
+            if (kept) {
+              setNotice({ kind: 'info', text: 'Draft kept in Drafts.' });
+              const sel = selectedRef.current;
+              if (sel) void reloadFolders(sel.account_id, false);
+            }
+          }}
         />
       )}
     </div>

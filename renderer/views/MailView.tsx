@@ -21,6 +21,7 @@ import { DEFAULT_SORT, sortMessages, type SortOrder } from '../lib/sort.ts';
 import type { MessageActions } from '../state/use-message-actions.ts';
 import type { FolderRef, MessageListState } from '../state/use-message-list.ts';
 import { useMessage } from '../state/use-message.ts';
+import { useMessageParts } from '../state/use-message-parts.ts';
 
 /** Holding j or an arrow key flies past rows; only the one it stops on is opened. */
 const KEYBOARD_OPEN_DELAY_MS = 180;
@@ -39,6 +40,8 @@ export interface MailViewProps {
   adjustUnread: (accountId: string, path: string, delta: number) => void;
   /** Where the action buttons go (a slot in the app's toolbar). */
   actionSlot: HTMLElement | null;
+  /** Set in the Drafts folder: clicking a message (or Enter) opens it in the composer. */
+  onOpenDraft?: ((id: number) => void) | undefined;
 }
 
 function isEditable(el: Element | null): boolean {
@@ -61,6 +64,8 @@ export function MailView(props: MailViewProps) {
   const order = useMemo(() => rows.map((m) => m.id), [rows]);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
+  const openDraftRef = useRef(props.onOpenDraft);
+  openDraftRef.current = props.onOpenDraft;
 
   const clearTimer = () => {
     if (openTimer.current !== null) clearTimeout(openTimer.current);
@@ -93,6 +98,7 @@ export function MailView(props: MailViewProps) {
     [applyFlags, adjustUnread],
   );
   const opened = useMessage(openId, onOpened);
+  const parts = useMessageParts(openId);
 
   const select = useCallback(
     (id: number, via: SelectVia, mode: SelectMode = 'only') => {
@@ -106,7 +112,8 @@ export function MailView(props: MailViewProps) {
         return;
       }
       setSelection(selectOnly(id));
-      if (via === 'pointer') setOpenId(id);
+      if (via === 'pointer' && openDraftRef.current) openDraftRef.current(id);
+      else if (via === 'pointer') setOpenId(id);
       else openTimer.current = setTimeout(() => setOpenId(id), KEYBOARD_OPEN_DELAY_MS);
     },
     [],
@@ -120,6 +127,10 @@ export function MailView(props: MailViewProps) {
   const open = useCallback((id: number) => {
     clearTimer();
     setSelection(selectOnly(id));
+    if (openDraftRef.current) {
+      openDraftRef.current(id);
+      return;
+    }
     setOpenId(id);
     readingPane.current?.querySelector<HTMLElement>('[data-testid="reading-pane"]')?.focus();
   }, []);
@@ -271,6 +282,13 @@ export function MailView(props: MailViewProps) {
           saving={opened.saving}
           onSave={(index) => void opened.save(index)}
           onRetry={opened.reload}
+          onAllowSender={opened.allowSender}
+          remoteBusy={opened.remoteBusy}
+          remoteError={opened.remoteError}
+          structure={{ tree: parts.tree, load: parts.load, saving: parts.saving, onSave: (node) => void parts.savePart(node) }}
+          attached={parts.attached}
+          onOpenAttached={parts.openAttached}
+          onCloseAttached={parts.closeAttached}
         />
       </div>
       {picking && pickAccount && (

@@ -47,6 +47,7 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   flag ID (--seen | --unseen | --flagged | --unflagged)...
   move ID... --to FOLDER
   delete ID...                       (to Trash; from Trash for good)
+  undo                              (takes back the last move or delete-to-Trash)
   folder (create PATH | rename PATH NEW | delete PATH) [--account N]
   tasks [--account N] [--all]        (actions waiting for, refused by, or done on the server)
   parse FILE.eml | parse FILE... --out DIR   (DIR/NAME.json per file, with parse_ms; a file that cannot be read gets error)
@@ -84,6 +85,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'flag': return await flagCommand(rest, io);
       case 'move': return await moveCommand(rest, io);
       case 'delete': return await deleteCommand(rest, io);
+      case 'undo': return await undoCommand(rest, io);
       case 'folder': return await folderCommand(rest, io);
       case 'tasks': return await tasksCommand(rest, io);
       case 'outbox': return await outboxCommand(rest, io);
@@ -442,6 +444,13 @@ async function deleteCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {}, true);
   const result = await withEngine(values.profile, io, (call) => call('mail:messages.delete', { ids: ids(positionals) }));
   print(io, values.json, result, () => `${result.to_trash} moved to Trash, ${result.permanently} deleted for good.`);
+  return 0;
+}
+
+async function undoCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {});
+  const result = await withEngine(values.profile, io, (call) => call('mail:undo', {}));
+  print(io, values.json, result, () => (result.what ? `Undone: ${result.what}.` : 'Nothing to undo.'));
   return 0;
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -136,6 +136,17 @@ export const contract = {
   'mail:contacts.search': call(z.object({ query: z.string().max(254), limit: z.number().int().min(1).max(50).default(10) }), z.array(Contact)),
   /** What the account's submission server accepts (EHLO SIZE), so the composer can warn before uploading. */
   'mail:smtp.limits': call(z.object({ account_id: AccountId }), z.object({ max_size: z.number().int().positive().nullable() })),
+  /** One role's folder of every account at once (the unified inbox), newest first. */
+  'mail:unified.list': call(
+    z.object({ role: SpecialUse.default('inbox'), limit: z.number().int().min(1).max(100_000).default(500), offset: z.number().int().min(0).default(0) }),
+    z.array(MessageSummary),
+  ),
+  /** Saved searches, shown as virtual folders (their results come from mail:search). */
+  'mail:savedSearches.list': call(z.object({}), z.array(SavedSearch)),
+  'mail:savedSearches.save': call(z.object({ name: z.string().min(1).max(100), query: z.string().min(1).max(1000) }), SavedSearch),
+  'mail:savedSearches.delete': call(z.object({ id: z.number().int().positive() }), z.object({ deleted: z.boolean() })),
+  /** Takes back the last move, archive or delete-to-Trash (all its messages). */
+  'mail:undo': call(z.object({}), z.object({ undone: z.number().int().nonnegative(), what: z.string().nullable() })),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({

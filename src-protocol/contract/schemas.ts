@@ -348,3 +348,6 @@ export const Contact = z.object({
   received: z.number().int().nonnegative(),
 });
 export type Contact = z.infer<typeof Contact>;
+
+export const SavedSearch = z.object({ id: z.number().int().positive(), name: z.string(), query: z.string() });
+export type SavedSearch = z.infer<typeof SavedSearch>;

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
 import type { CallOutput, CallParsedInput } from '../contract/contract.ts';
 import { Drafts } from './drafts.ts';
+import { compileSearch } from '../store/search-query.ts';
 import { forwardPrefill, replyPrefill } from './replies.ts';
 import { DraftStore } from '../store/draft-store.ts';
 import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
@@ -64,6 +65,8 @@ export class MailService {
   readonly #drafts: Drafts;
   readonly #smtpLimits = new Map<string, number | null>();
   readonly #pop3Timers = new Map<string, NodeJS.Timeout>();
+  /** The last move or delete-to-Trash, for Undo (kept for this run only). */
+  #lastUndo: { what: string; items: UndoItem[] } | null = null;
   /** Push connections: per account, INBOX and the folder on screen. */
   readonly #watchers = new Map<string, { inbox: PushWatcher; screen: PushWatcher | null; poll: NodeJS.Timeout }>();
   /** Background syncs of an account run one after another. */
@@ -148,9 +151,20 @@ export class MailService {
     check();
   }
 
-  async #backgroundPop3(accountId: string): Promise<void> {
+  /**
+   * Syncs of one account run one after another, whoever asks (the person,
+   * push, a periodic check): two syncs of a folder at once would each see
+   * half of the other's work.
+   */
+  #serialized<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#syncChains.get(accountId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
+    const next = previous.catch(() => undefined).then(fn);
+    this.#syncChains.set(accountId, next.catch(() => undefined));
+    return next;
+  }
+
+  async #backgroundPop3(accountId: string): Promise<void> {
+    await this.#serialized(accountId, async () => {
       const account = await this.#accounts.find(accountId);
       const r = await this.#downloadPop3(account, new AbortController().signal);
       if (r.downloaded) this.#events.emit('mail:changed', { account_id: account.id, folder: 'INBOX', added: r.downloaded, removed: 0, flags_changed: 0 });
@@ -158,8 +172,6 @@ export class MailService {
       // A locked maildrop ([IN-USE]) or a lost connection: the next check tries again.
       this.#logger.info('POP3 check failed; will retry', { account: accountId, err });
     });
-    this.#syncChains.set(accountId, next);
-    await next;
   }
 
   #watch(accountId: string): void {
@@ -181,8 +193,7 @@ export class MailService {
 
   /** Syncs one folder because the server said something changed, and tells the UI. */
   async #backgroundSync(accountId: string, folder: string): Promise<void> {
-    const previous = this.#syncChains.get(accountId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
+    await this.#serialized(accountId, async () => {
       const account = await this.#accounts.find(accountId);
       await this.#queue.flush(account.id).catch(() => undefined);
       const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
@@ -191,8 +202,6 @@ export class MailService {
         this.#events.emit('mail:changed', { account_id: account.id, folder, added: r.added, removed: r.removed, flags_changed: r.flags_changed });
       }
     }).catch((err: unknown) => this.#logger.info('background sync failed', { account: accountId, folder, err }));
-    this.#syncChains.set(accountId, next);
-    await next;
   }
 
   /** Folders without push: STATUS now and then; a difference means a sync. */
@@ -264,7 +273,7 @@ export class MailService {
         if (!account.pop3 && (refresh || this.#store.listFolders(account.id).length === 0)) await this.#refreshFolders(account);
         return this.#store.listFolders(account.id).map((f) => this.#folderOut(f)).sort(folderOrder);
       },
-      'mail:sync.folder': async ({ account_id, folder }, ctx) => {
+      'mail:sync.folder': async ({ account_id, folder }, ctx) => this.#serialized((await this.#accounts.find(account_id)).id, async () => {
         const account = await this.#accounts.find(account_id);
         if (account.pop3) {
           const r = await this.#downloadPop3(account, ctx.signal);
@@ -280,8 +289,8 @@ export class MailService {
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
           }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder)));
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
-      },
-      'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => {
+      }),
+      'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => this.#serialized((await this.#accounts.find(account_id)).id, async () => {
         const account = await this.#accounts.find(account_id);
         if (account.pop3) {
           const r = await this.#downloadPop3(account, ctx.signal);
@@ -304,7 +313,7 @@ export class MailService {
           folders: result.folders.map((f) => ({ account_id: account.id, folder: f.folder, total: f.total, added: f.added, removed: f.removed, flags_changed: f.flags_changed, mode: f.mode })),
           bodies_downloaded: result.bodies_downloaded, bytes_downloaded: result.bytes_downloaded,
         };
-      },
+      }),
       'mail:search': async ({ query, account_id, limit }) => {
         const accountId = account_id === undefined ? undefined : (await this.#accounts.find(account_id)).id;
         return this.#store.search(query, { limit, ...(accountId ? { accountId } : {}) }).map(summaryOf);
@@ -329,29 +338,35 @@ export class MailService {
       },
       'mail:messages.move': async ({ ids, to }) => {
         let moved = 0;
+        const undo: UndoItem[] = [];
         for (const id of ids) {
           const row = this.#message(id);
           const dest = await this.#folderRow(row.account_id, to);
           if (dest.id === row.folder_id) continue;
+          undo.push({ id: row.id, from_path: row.folder_path });
           if (await this.#isLocalOnly(row.account_id)) this.#store.moveLocally(row.id, dest.id, this.#store.nextLocalUid(dest.id));
           else this.#moveLocally(row, dest.path, dest.id);
           moved++;
         }
         for (const account of new Set(ids.map((id) => this.#store.message(id)?.account_id).filter((a): a is string => !!a))) this.#queue.kick(account);
+        this.#lastUndo = undo.length ? { what: `Moved ${undo.length} to ${to}`, items: undo } : this.#lastUndo;
         return { moved };
       },
       'mail:messages.delete': async ({ ids }) => {
         let toTrash = 0;
         let permanently = 0;
         const accounts = new Set<string>();
+        const undo: UndoItem[] = [];
         for (const id of ids) {
           const row = this.#message(id);
           accounts.add(row.account_id);
+          const from = row.folder_path;
           const trash = this.#store.listFolders(row.account_id).find((f) => f.special_use === 'trash');
           const local = await this.#isLocalOnly(row.account_id);
           if (trash && trash.id !== row.folder_id) {
             if (local) this.#store.moveLocally(row.id, trash.id, this.#store.nextLocalUid(trash.id));
             else this.#moveLocally(row, trash.path, trash.id);
+            undo.push({ id: row.id, from_path: from });
             toTrash++;
           } else if (local) {
             this.#store.removeMessage(row.id);
@@ -365,6 +380,8 @@ export class MailService {
           }
         }
         for (const a of accounts) this.#queue.kick(a);
+        // Deleting for good cannot be undone; moving to Trash can.
+        if (undo.length) this.#lastUndo = { what: `Deleted ${undo.length}`, items: undo };
         return { to_trash: toTrash, permanently };
       },
       'mail:tasks.list': async ({ account_id, include_done }) => {
@@ -413,6 +430,21 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:unified.list': async ({ role, limit, offset }) => this.#store.listByRole(role, limit, offset).map(summaryOf),
+      'mail:savedSearches.list': async () => this.#store.savedSearches(),
+      'mail:savedSearches.save': async ({ name, query }) => {
+        compileSearch(query); // a query that cannot run is refused now, not when it is opened
+        return { id: this.#store.saveSearch(name, query), name, query };
+      },
+      'mail:savedSearches.delete': async ({ id }) => ({ deleted: this.#store.deleteSavedSearch(id) }),
+      'mail:undo': async () => {
+        const last = this.#lastUndo;
+        this.#lastUndo = null;
+        if (!last) return { undone: 0, what: null };
+        let undone = 0;
+        for (const item of last.items) if (await this.#undoMove(item)) undone++;
+        return { undone, what: last.what };
+      },
       'mail:contacts.search': async ({ query, limit }) => this.#store.contacts.search(query, limit),
       'mail:smtp.limits': async ({ account_id }) => ({ max_size: await this.#smtpLimit(await this.#accounts.find(account_id)) }),
       'mail:threads.list': async ({ account_id, folder, limit }) => {
@@ -739,6 +771,29 @@ export class MailService {
     return true;
   }
 
+  /**
+   * Puts a moved message back. A move still waiting for the server is simply
+   * cancelled (no traffic); one already done is moved back.
+   */
+  async #undoMove(item: UndoItem): Promise<boolean> {
+    const row = this.#store.message(item.id);
+    if (!row || row.folder_path === item.from_path) return false;
+    const source = await this.#folderRow(row.account_id, item.from_path);
+    const pending = this.#tasks.pendingMoveOf(row.id);
+    if (pending && pending.payload.kind === 'move') {
+      const originalUid = pending.payload.uid;
+      this.#store.transaction(() => {
+        this.#tasks.remove(pending.id);
+        this.#store.moveLocally(row.id, source.id, originalUid);
+      });
+      return true;
+    }
+    if (await this.#isLocalOnly(row.account_id)) this.#store.moveLocally(row.id, source.id, this.#store.nextLocalUid(source.id));
+    else this.#moveLocally(row, source.path, source.id);
+    this.#queue.kick(row.account_id);
+    return true;
+  }
+
   /** Applies a move here at once and records it for the server, in one transaction. */
   #moveLocally(row: MessageRow, toPath: string, toFolderId: number): void {
     this.#store.transaction(() => {
@@ -828,6 +883,11 @@ function summaryOf(r: MessageRow): MessageSummary {
     date_iso: r.date_ms === null ? null : new Date(r.date_ms).toISOString(),
     flags: JSON.parse(r.flags_json) as string[], size: r.size, has_attachments: r.has_attachments === 1, partial: r.partial === 1,
   };
+}
+
+interface UndoItem {
+  id: number;
+  from_path: string;
 }
 
 function threadOf(accountId: string, t: ThreadRow): ThreadSummary {

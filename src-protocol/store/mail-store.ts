@@ -324,6 +324,25 @@ export class MailStore {
       WHERE m.thread_id = ? ORDER BY m.date_ms ASC, m.id ASC`).all(threadId) as unknown as MessageRow[];
   }
 
+  /** One role's folder of every account together (the unified inbox), newest first. */
+  listByRole(role: string, limit: number, offset: number): MessageRow[] {
+    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+      WHERE f.special_use = ? ORDER BY m.date_ms DESC, m.id DESC LIMIT ? OFFSET ?`).all(role, limit, offset) as unknown as MessageRow[];
+  }
+
+  savedSearches(): { id: number; name: string; query: string }[] {
+    return this.db.prepare('SELECT id, name, query FROM saved_searches ORDER BY name').all() as { id: number; name: string; query: string }[];
+  }
+
+  saveSearch(name: string, query: string): number {
+    return (this.db.prepare(`INSERT INTO saved_searches (name, query, created_ms) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET query = excluded.query RETURNING id`).get(name, query, Date.now()) as { id: number }).id;
+  }
+
+  deleteSavedSearch(id: number): boolean {
+    return Number(this.db.prepare('DELETE FROM saved_searches WHERE id = ?').run(id).changes) > 0;
+  }
+
   /** Local full-text search, newest first. */
   search(query: string, options: { accountId?: string; limit: number }): MessageRow[] {
     const q = compileSearch(query);

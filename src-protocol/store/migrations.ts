@@ -198,4 +198,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 10,
+    description: 'saved searches',
+    sql: `
+      CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -83,6 +83,19 @@ export class TaskStore {
     return uids;
   }
 
+  /** The pending move of a message, if its move has not reached the server yet. */
+  pendingMoveOf(messageId: number): TaskRow | undefined {
+    return this.list(undefined, ['pending']).find((t) => t.payload.kind === 'move' && t.payload.message_id === messageId);
+  }
+
+  isPending(id: number): boolean {
+    return this.#db.prepare(`SELECT 1 FROM tasks WHERE id = ? AND state = 'pending'`).get(id) !== undefined;
+  }
+
+  remove(id: number): void {
+    this.#db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+  }
+
   pendingCount(accountId: string): number {
     return (this.#db.prepare(`SELECT count(*) AS n FROM tasks WHERE account_id = ? AND state = 'pending'`).get(accountId) as { n: number }).n;
   }

@@ -32,6 +32,8 @@ export async function runDueTasks(
 ): Promise<TaskOutcome[]> {
   const outcomes: TaskOutcome[] = [];
   for (const task of tasks.due(accountId)) {
+    // Undo may have taken it back while earlier tasks ran.
+    if (!tasks.isPending(task.id)) continue;
     try {
       await applyTask(client, store, accountId, task, blobs);
       tasks.done(task.id);

@@ -222,7 +222,8 @@ describe('Postern end to end (web bridge, Chromium)', () => {
 
     await page.getByTestId('compose-body').press('Control+Enter');
     await expect.poll(() => composer.isVisible(), { timeout: 60_000 }).toBe(false);
-    expect(await page.getByTestId('status-notice').textContent()).toContain(bob.email);
+    // Sent after the undo window (five seconds in the Outbox), then said so.
+    await expect.poll(() => page.getByTestId('status-notice').textContent(), { timeout: 30_000 }).toContain(bob.email);
 
     // Bob's INBOX, read over IMAP with the test's own client.
     const imap = await openImap(servers, bob);

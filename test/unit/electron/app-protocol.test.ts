@@ -95,8 +95,10 @@ describe('app content security policy', () => {
     expect(directives.get('default-src')).toBe("'self'");
   });
 
-  it('blocks remote images, plugins, base rewriting and form posts', () => {
-    expect(directives.get('img-src')).toBe("'self' data: blob:");
+  it('blocks plugins, base rewriting and form posts; remote images are gated by the mail frame\'s own CSP', () => {
+    // http(s) images are allowed here only so a mail frame (which inherits this
+    // policy) can show them once the person allows it; see content-security-policy.ts.
+    expect(directives.get('img-src')).toBe("'self' data: blob: https: http:");
     expect(directives.get('object-src')).toBe("'none'");
     expect(directives.get('base-uri')).toBe("'none'");
     expect(directives.get('form-action')).toBe("'none'");

@@ -4,7 +4,7 @@ import { sortMessages, subjectSortKey } from '../../../../renderer/lib/sort.ts';
 
 const m = (id: number, subject: string, from: string, date: string | null, size: number): MessageSummary => ({
   id, account_id: 'a', uid: id, folder: 'INBOX', subject, from: [{ name: from, address: `${from.toLowerCase()}@x.test` }],
-  date_iso: date, flags: [], size, has_attachments: false,
+  date_iso: date, flags: [], size, has_attachments: false, partial: false,
 });
 
 const list = [

@@ -1,0 +1,99 @@
+// One Postern for an e2e test file: an account added with the CLI (so the
+// test starts in the app, not in the account form), `postern serve` on a
+// fresh profile, and a Chromium page that records errors. Also: reading a
+// folder on the server with the test's own IMAP client.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import type { TestServers, TestUser } from '../../servers/harness.ts';
+import { openImap } from '../../servers/mail-tools.ts';
+import { launchBrowser, type Browser } from './browser.ts';
+import { ensureRendererBuilt } from './build-renderer.ts';
+import { postern } from './cli.ts';
+import { startServe, type Served } from './serve.ts';
+
+export const SHOTS = fileURLToPath(new URL('../../../test-output/e2e/', import.meta.url));
+
+export interface App {
+  page: Page;
+  served: Served;
+  /** Console errors and uncaught exceptions in the page. */
+  errors: string[];
+  shoot: (name: string, testId?: string) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export interface AppOptions {
+  user: TestUser;
+  name: string;
+  /** The submission port to send through (implicit TLS); a proxy's, to take it away. */
+  smtpPort: number;
+  /** A variable name unique to the test file (the CLI stores only the name). */
+  passwordEnv: string;
+}
+
+export async function startApp(servers: TestServers, o: AppOptions): Promise<App> {
+  await ensureRendererBuilt();
+  await mkdir(SHOTS, { recursive: true });
+  const profileDir = await mkdtemp(join(tmpdir(), 'postern-e2e-'));
+  const caFile = join(profileDir, 'ca.pem');
+  await writeFile(caFile, servers.caPem);
+  const env = { [o.passwordEnv]: o.user.password };
+  await postern(
+    [
+      'account', 'add', '--profile', profileDir, '--name', o.name, '--email', o.user.email, '--user', o.user.user,
+      '--imap', `${servers.host}:${servers.ports.imaps}`, '--imap-security', 'tls',
+      '--smtp', `${servers.host}:${o.smtpPort}`, '--smtp-security', 'tls',
+      '--ca', caFile, '--password-env', o.passwordEnv,
+    ],
+    env,
+  );
+  const served = await startServe(profileDir, env);
+  const browser: Browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  return {
+    page,
+    served,
+    errors,
+    shoot: async (name, testId) => {
+      const path = join(SHOTS, `${name}.png`);
+      if (testId) await page.getByTestId(testId).first().screenshot({ path });
+      else await page.screenshot({ path });
+    },
+    close: async () => {
+      await browser.close();
+      await served.stop();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Subjects of the messages in a folder on the server (empty when the folder is). */
+export async function serverSubjects(servers: TestServers, user: TestUser, folder: string): Promise<string[]> {
+  const imap = await openImap(servers, user);
+  try {
+    const lock = await imap.getMailboxLock(folder);
+    try {
+      const out: string[] = [];
+      if (typeof imap.mailbox === 'object' && imap.mailbox.exists === 0) return out;
+      for await (const m of imap.fetch('1:*', { envelope: true })) out.push(m.envelope?.subject ?? '');
+      return out;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await imap.logout();
+  }
+}
+
+/** How many messages in the folder have exactly this subject. */
+export async function countSubject(servers: TestServers, user: TestUser, folder: string, subject: string): Promise<number> {
+  return (await serverSubjects(servers, user, folder)).filter((s) => s === subject).length;
+}
