@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { PosternError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/atomic-file.ts';
-import { AccountId, Pop3Retention, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
+import { AccountId, Identity, Pop3Retention, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
 
 const CredentialRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('env'), variable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
@@ -26,6 +26,8 @@ export const StoredAccount = z.object({
   pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable().default(null),
   smtp: ServerEndpoint,
   credential: CredentialRefSchema,
+  /** Aliases with signatures; absent in files written before identities existed. */
+  identities: z.array(Identity).default([]),
   ca_file: z.string().regex(/^[a-z0-9-]+\.pem$/).nullable(),
 });
 export type StoredAccount = z.infer<typeof StoredAccount>;
@@ -89,6 +91,17 @@ export class AccountConfig {
     return stored;
   }
 
+  async update(id: string, change: (a: StoredAccount) => StoredAccountInput): Promise<StoredAccount> {
+    const accounts = await this.list();
+    const i = accounts.findIndex((a) => a.id === id);
+    const current = accounts[i];
+    if (!current) throw new PosternError('NOT_FOUND', `There is no account "${id}".`);
+    const next = StoredAccount.parse(change(current));
+    accounts[i] = next;
+    await this.#write(accounts);
+    return next;
+  }
+
   async remove(id: string): Promise<boolean> {
     const accounts = await this.list();
     const hit = accounts.find((a) => a.id === id);
@@ -119,6 +132,15 @@ export function accountIdFromName(name: string, taken: ReadonlySet<string>): str
 export function toSummary(a: StoredAccount): AccountSummary {
   return {
     id: a.id, name: a.name, email: a.email, user: a.user, kind: a.pop3 ? 'pop3' : 'imap',
-    imap: a.imap, pop3: a.pop3, smtp: a.smtp, has_custom_ca: a.ca_file !== null,
+    imap: a.imap, pop3: a.pop3, smtp: a.smtp, has_custom_ca: a.ca_file !== null, identities: identitiesOf(a),
   };
+}
+
+/** The account's own address first (signature from a saved entry for it), then its aliases. */
+export function identitiesOf(a: StoredAccount): z.infer<typeof Identity>[] {
+  const own = a.identities.find((i) => i.address.toLowerCase() === a.email.toLowerCase());
+  return [
+    { name: own?.name ?? a.name, address: a.email, signature: own?.signature ?? '' },
+    ...a.identities.filter((i) => i.address.toLowerCase() !== a.email.toLowerCase()),
+  ];
 }

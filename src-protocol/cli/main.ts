@@ -55,6 +55,8 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   part ID PART-NUMBER --out FILE    (one part, decoded)
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
        [--reply-to ID | --reply-all ID | --forward ID [--as-attachment]]   (recipients, subject and quote filled in)
+       [--html-file F] [--identity ADDRESS]
+  identity set --account N --address A [--name NAME] [--signature TEXT]   (an alias to send from, with its signature)
                                      (exit 0: sent; 75: waiting in the Outbox; 1: refused)
   outbox [list [--all] | retry (ID | --all) | cancel ID] [--account N]
   draft save --account N [--draft ID] [--to A]... [--cc A]... [--bcc A]... [--subject S] [--text S | --text-file F] [--attach FILE]...
@@ -90,6 +92,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'tasks': return await tasksCommand(rest, io);
       case 'outbox': return await outboxCommand(rest, io);
       case 'draft': return await draftCommand(rest, io);
+      case 'identity': return await identityCommand(rest, io);
       case 'show': return await showCommand(rest, io);
       case 'parse': return await parseCommand(rest, io);
       case 'parts': return await partsCommand(rest, io);
@@ -371,12 +374,16 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
     bcc: { type: 'string', multiple: true }, subject: { type: 'string' }, text: { type: 'string' },
     'text-file': { type: 'string' }, attach: { type: 'string', multiple: true }, 'send-at': { type: 'string' },
     'reply-to': { type: 'string' }, 'reply-all': { type: 'string' }, forward: { type: 'string' }, 'as-attachment': { type: 'boolean', default: false },
+    'html-file': { type: 'string' }, identity: { type: 'string' },
   });
   const origins = [values['reply-to'], values['reply-all'], values.forward].filter((v) => v !== undefined);
   if (origins.length > 1) throw new PosternError('BAD_INPUT', 'Give at most one of --reply-to, --reply-all and --forward.');
   if (values['as-attachment'] && values.forward === undefined) throw new PosternError('BAD_INPUT', '--as-attachment goes with --forward.');
   if (values.text !== undefined && values['text-file'] !== undefined) throw new PosternError('BAD_INPUT', 'Give the body with one of --text or --text-file.');
-  if (origins.length === 0 && values.text === undefined && values['text-file'] === undefined) throw new PosternError('BAD_INPUT', 'Give the body with --text or --text-file.');
+  if (origins.length === 0 && values.text === undefined && values['text-file'] === undefined && values['html-file'] === undefined) {
+    throw new PosternError('BAD_INPUT', 'Give the body with --text, --text-file or --html-file.');
+  }
+  const html = values['html-file'] === undefined ? undefined : await readFile(values['html-file'], 'utf8');
   const typed = values.text ?? (values['text-file'] === undefined ? '' : await readFile(values['text-file'], 'utf8'));
   const attachments = await Promise.all((values.attach ?? []).map(async (path) => ({
     filename: basename(path),
@@ -398,6 +405,8 @@ async function sendCommand(args: string[], io: Io): Promise<number> {
       account_id: account.id, to, cc: values.cc ?? prefill?.cc ?? [], bcc: values.bcc ?? [],
       subject: values.subject ?? prefill?.subject ?? required(undefined, '--subject'),
       text: typed + (prefill?.text ?? ''), attachments,
+      ...(html !== undefined ? { html } : {}),
+      ...((values.identity ?? prefill?.from) ? { from: values.identity ?? prefill?.from } : {}),
       ...(values['send-at'] ? { send_at: isoTime(values['send-at'], '--send-at') } : {}),
       ...(prefill?.in_reply_to_id ? { in_reply_to_id: prefill.in_reply_to_id } : {}),
       ...(prefill?.forward_of_id ? { forward_of_id: prefill.forward_of_id, forward_as_attachment: prefill.forward_as_attachment ?? false } : {}),
@@ -505,6 +514,24 @@ async function outboxCommand(args: string[], io: Io): Promise<number> {
   print(io, values.json, result, () => Array.isArray(result)
     ? result.map((o) => `${o.id}\t${o.state}\t${o.subject}\t${o.to.join(', ')}\t${o.last_error ?? ''}`).join('\n') || 'The Outbox is empty.'
     : JSON.stringify(result));
+  return 0;
+}
+
+async function identityCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'set') throw new PosternError('BAD_INPUT', `identity takes set.\n${USAGE}`);
+  const { values } = parse(rest, { account: { type: 'string' }, address: { type: 'string' }, name: { type: 'string' }, signature: { type: 'string' } });
+  const address = required(values.address, '--address');
+  const account = await withEngine(values.profile, io, async (call) => {
+    const current = await pickAccount(call, values.account);
+    const others = current.identities.filter((i) => i.address.toLowerCase() !== address.toLowerCase());
+    const existing = current.identities.find((i) => i.address.toLowerCase() === address.toLowerCase());
+    return call('mail:identities.set', {
+      account_id: current.id,
+      identities: [...others, { address, name: values.name ?? existing?.name ?? current.name, signature: values.signature ?? existing?.signature ?? '' }],
+    });
+  });
+  print(io, values.json, account, () => account.identities.map((i) => `${i.name} <${i.address}>${i.signature ? ' (with signature)' : ''}`).join('\n'));
   return 0;
 }
 

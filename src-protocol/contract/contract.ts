@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -147,6 +147,8 @@ export const contract = {
   'mail:savedSearches.delete': call(z.object({ id: z.number().int().positive() }), z.object({ deleted: z.boolean() })),
   /** Takes back the last move, archive or delete-to-Trash (all its messages). */
   'mail:undo': call(z.object({}), z.object({ undone: z.number().int().nonnegative(), what: z.string().nullable() })),
+  /** Sets the account's From addresses (aliases) and their signatures; the account's own address stays first. */
+  'mail:identities.set': call(z.object({ account_id: AccountId, identities: z.array(Identity).max(50) }), AccountSummary),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({

@@ -30,6 +30,14 @@ export const Pop3Retention = z.object({
 });
 export type Pop3Retention = z.infer<typeof Pop3Retention>;
 
+/** A From address of an account (the account's own, or an alias), with its signature. */
+export const Identity = z.object({
+  name: z.string().max(200),
+  address: z.email().max(254),
+  signature: z.string().max(10_000).default(''),
+});
+export type Identity = z.infer<typeof Identity>;
+
 export const AccountSummary = z.object({
   id: AccountId,
   name: z.string(),
@@ -41,6 +49,8 @@ export const AccountSummary = z.object({
   pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable(),
   smtp: ServerEndpoint,
   has_custom_ca: z.boolean(),
+  /** From addresses; the first is the account's own. */
+  identities: z.array(Identity),
 });
 export type AccountSummary = z.infer<typeof AccountSummary>;
 
@@ -139,6 +149,8 @@ export type MessageView = z.infer<typeof MessageView>;
 export const OutgoingAttachment = z.object({
   filename: z.string().min(1).max(255),
   content_type: z.string().max(255).optional(),
+  /** An inline image of the HTML body, referred to there as cid:<content_id> (multipart/related). */
+  content_id: z.string().regex(/^[A-Za-z0-9.@_+-]{1,200}$/).optional(),
   data_base64: z.string(),
 });
 export type OutgoingAttachment = z.infer<typeof OutgoingAttachment>;
@@ -150,6 +162,10 @@ export const SendInput = z.object({
   bcc: z.array(z.string().min(1).max(998)).max(500).default([]),
   subject: z.string().max(998),
   text: z.string(),
+  /** Rich text: sent as multipart/alternative with `text` as its plain part (made from the HTML when empty). */
+  html: z.string().max(10 * 1024 * 1024).optional(),
+  /** Send as this identity (one of the account's addresses); the account's own when absent. */
+  from: z.email().max(254).optional(),
   attachments: z.array(OutgoingAttachment).max(100).default([]),
   /** Undo window: the message waits this long in the outbox before it goes. */
   delay_seconds: z.number().int().min(0).max(3600).default(0),
@@ -312,6 +328,8 @@ export type PartContent = z.infer<typeof PartContent>;
 /** The composer's starting point for a reply or forward; pass in_reply_to_id / forward_of_id back to mail:send. */
 export const ComposePrefill = z.object({
   account_id: AccountId,
+  /** The identity to answer from: the address the original was sent to, when it is one of ours. */
+  from: z.string(),
   to: z.array(z.string()),
   cc: z.array(z.string()),
   bcc: z.array(z.string()),

@@ -18,7 +18,9 @@ export interface ComposeInput {
   bcc: string[];
   subject: string;
   text: string;
-  attachments: { filename: string; contentType?: string; content: Buffer }[];
+  /** Rich text: the message becomes multipart/alternative (text + html); inline images (cid) make it multipart/related. */
+  html?: string;
+  attachments: { filename: string; contentType?: string; content: Buffer; cid?: string }[];
   /** The right-hand side of the Message-ID, usually the sender's domain. */
   messageIdDomain: string;
   /** The Date header; now when absent. */
@@ -87,11 +89,13 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     bcc,
     subject: input.subject,
     text: input.text,
+    ...(input.html !== undefined ? { html: input.html } : {}),
     attachments: [
       ...input.attachments.map((a) => ({
         filename: a.filename,
         content: a.content,
         ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
+        ...(a.cid === undefined ? {} : { cid: a.cid }),
       })),
       // nodemailer makes message/rfc822 inline by default; a forwarded message is an attachment.
       ...(input.rawAttachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'attachment' as const })),

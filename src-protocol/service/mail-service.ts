@@ -11,7 +11,9 @@ import { Drafts } from './drafts.ts';
 import { compileSearch } from '../store/search-query.ts';
 import { forwardPrefill, replyPrefill } from './replies.ts';
 import { DraftStore } from '../store/draft-store.ts';
-import { AccountConfig, accountIdFromName, toSummary, type StoredAccount } from '../accounts/account-config.ts';
+import { AccountConfig, accountIdFromName, identitiesOf, toSummary, type StoredAccount } from '../accounts/account-config.ts';
+import { sanitizeHtml } from '../mime/sanitize-html.ts';
+import { htmlToPlainText } from '../mime/html-to-text.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
 import { openDatabase } from '../store/database.ts';
 import { MailStore, type FolderRow, type MessageRow, type ThreadRow } from '../store/mail-store.ts';
@@ -40,7 +42,7 @@ import { parseAddressInputs } from '../mime/addresses.ts';
 import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
 import type { Logger } from '../common/log.ts';
-import type { Folder, MessageSummary, MessageView, Progress, ThreadSummary } from '../contract/schemas.ts';
+import type { Folder, Identity, MessageSummary, MessageView, Progress, ThreadSummary } from '../contract/schemas.ts';
 
 export interface MailServiceOptions {
   profileDir: string;
@@ -67,6 +69,8 @@ export class MailService {
   readonly #pop3Timers = new Map<string, NodeJS.Timeout>();
   /** The last move or delete-to-Trash, for Undo (kept for this run only). */
   #lastUndo: { what: string; items: UndoItem[] } | null = null;
+  /** The app's engine: accounts get push and scheduled checks (the CLI's does not). */
+  #resumed = false;
   /** Push connections: per account, INBOX and the folder on screen. */
   readonly #watchers = new Map<string, { inbox: PushWatcher; screen: PushWatcher | null; poll: NodeJS.Timeout }>();
   /** Background syncs of an account run one after another. */
@@ -130,6 +134,7 @@ export class MailService {
    * (outbox, actions) and starts push for every IMAP account.
    */
   async resume(): Promise<void> {
+    this.#resumed = true;
     for (const account of await this.#accounts.list()) {
       this.#outboxRunner.kick(account.id);
       if (!account.pop3) {
@@ -172,6 +177,18 @@ export class MailService {
       // A locked maildrop ([IN-USE]) or a lost connection: the next check tries again.
       this.#logger.info('POP3 check failed; will retry', { account: accountId, err });
     });
+  }
+
+  async #stopWatching(accountId: string): Promise<void> {
+    const w = this.#watchers.get(accountId);
+    this.#watchers.delete(accountId);
+    if (w) {
+      clearInterval(w.poll);
+      await Promise.all([w.inbox.stop(), w.screen?.stop()]);
+    }
+    const t = this.#pop3Timers.get(accountId);
+    if (t) clearInterval(t);
+    this.#pop3Timers.delete(accountId);
   }
 
   #watch(accountId: string): void {
@@ -259,10 +276,15 @@ export class MailService {
           smtp: input.smtp, credential, ca_file: null,
         }, input.ca_pem);
         if (stored.pop3) this.#store.replaceFolders(stored.id, [...LOCAL_FOLDERS]);
+        if (this.#resumed) {
+          if (stored.pop3) this.#checkPop3OnSchedule(stored.id);
+          else this.#watch(stored.id);
+        }
         return toSummary(stored);
       },
       'mail:accounts.remove': async ({ account_id }) => {
         const account = await this.#accounts.find(account_id);
+        await this.#stopWatching(account.id);
         await this.#credentials.remove(account.id, account.credential);
         this.#store.removeAccount(account.id);
         this.#pop3.removeAccount(account.id);
@@ -430,6 +452,16 @@ export class MailService {
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
       'mail:send': async (input, ctx) => this.#send(input, ctx),
+      'mail:identities.set': async ({ account_id, identities }) => {
+        const account = await this.#accounts.find(account_id);
+        const seen = new Set<string>();
+        for (const i of identities) {
+          const key = i.address.toLowerCase();
+          if (seen.has(key)) throw new PosternError('BAD_INPUT', `${i.address} is listed twice.`);
+          seen.add(key);
+        }
+        return toSummary(await this.#accounts.update(account.id, (a) => ({ ...a, identities })));
+      },
       'mail:unified.list': async ({ role, limit, offset }) => this.#store.listByRole(role, limit, offset).map(summaryOf),
       'mail:savedSearches.list': async () => this.#store.savedSearches(),
       'mail:savedSearches.save': async ({ name, query }) => {
@@ -461,12 +493,14 @@ export class MailService {
         const row = this.#message(id);
         const account = await this.#accounts.find(row.account_id);
         const original = await parseMessage(await this.#rawMessage(row, ctx));
-        return { account_id: account.id, in_reply_to_id: id, ...replyPrefill(original, [account.email], all) };
+        return { account_id: account.id, in_reply_to_id: id, ...replyPrefill(original, identitiesOf(account), all) };
       },
       'mail:compose.forward': async ({ id, as_attachment }, ctx) => {
         const row = this.#message(id);
+        const account = await this.#accounts.find(row.account_id);
         const original = await parseMessage(await this.#rawMessage(row, ctx));
-        return { account_id: row.account_id, forward_of_id: id, forward_as_attachment: as_attachment, ...forwardPrefill(original, as_attachment) };
+        const own = identitiesOf(account)[0] as Identity;
+        return { account_id: row.account_id, forward_of_id: id, forward_as_attachment: as_attachment, ...forwardPrefill(original, as_attachment, own) };
       },
       'mail:remoteContent.allowSender': async ({ address, allow }) => {
         this.#store.setRemoteContentAllowed(address, allow);
@@ -547,14 +581,19 @@ export class MailService {
           if (content.length > LIMITS.maxOutgoingAttachmentBytes) {
             throw new PosternError('BAD_INPUT', `The attachment ${a.filename} is larger than ${LIMITS.maxOutgoingAttachmentBytes / 1024 / 1024} MB.`);
           }
-          return { filename: a.filename, contentType: a.content_type, content };
+          return { filename: a.filename, contentType: a.content_type, content, ...(a.content_id ? { cid: a.content_id } : {}) };
         });
+        const identity = identitiesOf(account).find((i) => i.address.toLowerCase() === (input.from ?? account.email).toLowerCase());
+        if (!identity) throw new PosternError('BAD_INPUT', `${input.from} is not one of this account's addresses; add it as an identity first.`);
         this.#progress({ task: 'send', account_id: account.id, folder: null, phase: 'building', done: 0, total: null });
         const origin = await this.#origin(input, ctx);
         // Built once: these bytes go to SMTP and to Sent.
         const built = await composeMessage({
-          from: { name: account.name, address: account.email }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
-          text: input.text, attachments, messageIdDomain: account.email.split('@')[1] ?? 'localhost', ...origin.compose,
+          from: { name: identity.name, address: identity.address }, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
+          // A faithful plain part for rich text: made from the HTML when none is given.
+          text: input.text || (input.html !== undefined ? htmlToPlainText(input.html) : ''),
+          ...(input.html !== undefined ? { html: sanitizeHtml(input.html) } : {}),
+          attachments, messageIdDomain: identity.address.split('@')[1] ?? 'localhost', ...origin.compose,
         });
         ctx.signal.throwIfAborted();
         // Refused before upload rather than after it.

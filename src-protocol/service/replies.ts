@@ -7,6 +7,7 @@ import type { ParsedMessage, ModelAddress } from '../mime/parse.ts';
 import { htmlToIndexText } from '../sync/body-index.ts';
 
 export interface ComposePrefill {
+  from: string;
   to: string[];
   cc: string[];
   bcc: string[];
@@ -35,8 +36,19 @@ function when(m: ParsedMessage): string {
   return `On ${d.toUTCString().replace(' GMT', ' UTC')}, `;
 }
 
-export function replyPrefill(original: ParsedMessage, ownAddresses: string[], all: boolean): ComposePrefill {
-  const own = new Set(ownAddresses.map((a) => a.toLowerCase()));
+/** The identity a reply goes out from: the one the original was addressed to, else the first. */
+export function replyIdentity<T extends { address: string }>(original: ParsedMessage, identities: T[]): T | undefined {
+  const addressed = new Set([...original.to, ...original.cc].map((a) => a.address.toLowerCase()));
+  return identities.find((i) => addressed.has(i.address.toLowerCase())) ?? identities[0];
+}
+
+function withSignature(text: string, signature: string): string {
+  return signature.trim() ? `\n\n-- \n${signature.trim()}${text}` : text;
+}
+
+export function replyPrefill(original: ParsedMessage, identities: { address: string; signature: string }[], all: boolean): ComposePrefill {
+  const own = new Set(identities.map((i) => i.address.toLowerCase()));
+  const identity = replyIdentity(original, identities);
   const seen = new Set<string>();
   const take = (list: ModelAddress[]) => list.filter((a) => {
     const key = a.address.toLowerCase();
@@ -52,10 +64,13 @@ export function replyPrefill(original: ParsedMessage, ownAddresses: string[], al
   const sender = original.from[0];
   const attribution = `${when(original)}${sender ? formatted(sender) : 'someone'} wrote:`;
   const quoted = bodyText(original).split('\n').map((l) => (l.startsWith('>') ? `>${l}` : `> ${l}`)).join('\n');
-  return { to: to.map(formatted), cc: cc.map(formatted), bcc: [], subject: withPrefix('Re', original.subject), text: `\n\n${attribution}\n${quoted}\n` };
+  return {
+    from: identity?.address ?? '', to: to.map(formatted), cc: cc.map(formatted), bcc: [], subject: withPrefix('Re', original.subject),
+    text: withSignature(`\n\n${attribution}\n${quoted}\n`, identity?.signature ?? ''),
+  };
 }
 
-export function forwardPrefill(original: ParsedMessage, asAttachment: boolean): ComposePrefill {
+export function forwardPrefill(original: ParsedMessage, asAttachment: boolean, identity: { address: string; signature: string }): ComposePrefill {
   const list = (xs: ModelAddress[]) => xs.map(formatted).join(', ');
   const header = [
     '---------- Forwarded message ----------',
@@ -66,7 +81,7 @@ export function forwardPrefill(original: ParsedMessage, asAttachment: boolean): 
     ...(original.cc.length ? [`Cc: ${list(original.cc)}`] : []),
   ].join('\n');
   return {
-    to: [], cc: [], bcc: [], subject: withPrefix('Fwd', original.subject),
-    text: asAttachment ? '\n' : `\n\n${header}\n\n${bodyText(original)}\n`,
+    from: identity.address, to: [], cc: [], bcc: [], subject: withPrefix('Fwd', original.subject),
+    text: withSignature(asAttachment ? '\n' : `\n\n${header}\n\n${bodyText(original)}\n`, identity.signature),
   };
 }

@@ -15,6 +15,7 @@ const ACCOUNT = {
   pop3: null,
   smtp: { host: 'smtp.example.test', port: 465, security: 'tls' as const },
   has_custom_ca: false,
+  identities: [{ name: 'Work', address: 'me@example.test', signature: '' }],
 };
 
 /** Every handler fails loudly; a test gives real ones for the calls it exercises. */
