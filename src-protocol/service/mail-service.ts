@@ -305,6 +305,8 @@ export class MailService {
           };
         }
         // Local actions go first, so the server's state includes them.
+        // Asked for now: actions still waiting go first, whatever their backoff.
+        this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         const result = await withImap(await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
@@ -322,6 +324,8 @@ export class MailService {
             folders: [{ account_id: account.id, folder: 'INBOX', total: this.#store.localCounts(inbox.id).total, added: r.downloaded, removed: 0, flags_changed: 0, ...(r.notes.length ? { notes: r.notes } : {}) }],
           };
         }
+        // Asked for now: actions still waiting go first, whatever their backoff.
+        this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         await this.#outboxRunner.process(account.id).catch(() => undefined);
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
@@ -353,7 +357,7 @@ export class MailService {
         const local = await this.#isLocalOnly(row.account_id);
         this.#store.transaction(() => {
           this.#store.setMessageFlags(id, flags);
-          if (!local) this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove });
+          if (!local) this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove, message_id: row.id });
         });
         if (!local) this.#queue.kick(row.account_id);
         return { flags };
@@ -427,6 +431,8 @@ export class MailService {
           this.#store.renameFolder(this.#localFolder(account, path).id, new_path, new_path.split('/').at(-1) ?? new_path);
           return { path: new_path };
         }
+        // Asked for now: actions still waiting go first, whatever their backoff.
+        this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         const renamed = await withImap(await this.#imapSettings(account), (client) => client.mailboxRename(path, new_path));
         await this.#refreshFolders(account);
@@ -440,6 +446,8 @@ export class MailService {
           this.#store.deleteFolder(folder.id);
           return { deleted: true };
         }
+        // Asked for now: actions still waiting go first, whatever their backoff.
+        this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         await withImap(await this.#imapSettings(account), (client) => client.mailboxDelete(path));
         await this.#refreshFolders(account);
@@ -678,7 +686,7 @@ export class MailService {
       const local = await this.#isLocalOnly(account_id);
       this.#store.transaction(() => {
         this.#store.setMessageFlags(id, flags);
-        if (!local) this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [] });
+        if (!local) this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [], message_id: id });
       });
       if (!local) this.#queue.kick(account_id);
       row = this.#message(id);

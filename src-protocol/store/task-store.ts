@@ -7,7 +7,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 
 export type TaskPayload =
-  | { kind: 'flags'; folder: string; uid: number; add: string[]; remove: string[] }
+  | { kind: 'flags'; folder: string; uid: number; add: string[]; remove: string[]; message_id?: number }
   | { kind: 'move'; folder: string; uid: number; to: string; message_id: number }
   | { kind: 'expunge'; folder: string; uid: number }
   /** Saves a draft version (the blob) to the Drafts folder and removes every older version. */

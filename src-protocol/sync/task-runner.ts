@@ -35,12 +35,13 @@ export async function runDueTasks(
     // Undo may have taken it back while earlier tasks ran.
     if (!tasks.isPending(task.id)) continue;
     try {
-      await applyTask(client, store, accountId, task, blobs);
+      await applyTask(client, store, task, blobs);
       tasks.done(task.id);
       outcomes.push({ task, state: 'done', error: null });
     } catch (err) {
       const message = serverWords(err);
-      if (isServerRefusal(err)) {
+      // A refusal, or an error that left the connection fine: this task cannot be done as it is.
+      if (isServerRefusal(err) || client.usable) {
         tasks.failed(task.id, message);
         undoLocally(store, accountId, task);
         outcomes.push({ task, state: 'failed', error: message });
@@ -57,8 +58,14 @@ export async function runDueTasks(
   return outcomes;
 }
 
-async function applyTask(client: ImapFlow, store: MailStore, accountId: string, task: TaskRow, blobs?: BlobStore): Promise<void> {
-  const p = task.payload;
+async function applyTask(client: ImapFlow, store: MailStore, task: TaskRow, blobs?: BlobStore): Promise<void> {
+  let p = task.payload;
+  if (p.kind === 'flags' && p.uid <= 0 && p.message_id !== undefined) {
+    // Flagged while its move was still waiting: by now the move is done (tasks run in order).
+    const row = store.message(p.message_id);
+    if (!row || row.uid <= 0) return;
+    p = { ...p, folder: row.folder_path, uid: row.uid };
+  }
   const lock = await client.getMailboxLock(p.folder);
   try {
     switch (p.kind) {
@@ -92,7 +99,6 @@ async function applyTask(client: ImapFlow, store: MailStore, accountId: string, 
         // destination brings the message in, so the placeholder goes.
         if (newUid !== undefined) store.assignUid(p.message_id, newUid);
         else store.removeMessage(p.message_id);
-        void accountId;
         return;
       }
     }

@@ -112,6 +112,22 @@ describe('actions', () => {
     expect(local.filter((m) => m.subject === 'delta')).toHaveLength(1);
   });
 
+  it('flags a message whose move is still waiting, and both reach the server in order', async () => {
+    const id = await subjectId('INBOX', 'alpha');
+    await proxy.down();
+    try {
+      await runCli(['move', String(id), '--to', 'Archive', '--profile', profile], { env: env() });
+      const r = await runCli(['flag', String(id), '--flagged', '--profile', profile, '--json'], { env: env() });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await proxy.up();
+    }
+    await cli(['sync', '--all-folders']);
+    expect(await cli<TaskInfo[]>(['tasks']), JSON.stringify(await cli<TaskInfo[]>(['tasks']))).toEqual([]);
+    expect((await onServer('Archive')).get('<alpha@example.net>')).toContain('\\Flagged');
+    expect((await onServer('INBOX')).has('<alpha@example.net>')).toBe(false);
+  });
+
   it('reports a move the server refuses, with its words, and the message comes back', async () => {
     await cli(['folder', 'create', 'Doomed']);
     const other = await openImap(servers, user);
