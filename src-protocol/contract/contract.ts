@@ -40,6 +40,8 @@ export const contract = {
       query: z.string().max(1000),
       account_id: AccountId.optional(),
       limit: z.number().int().min(1).max(10_000).default(200),
+      /** Also ask the servers about folders not synced yet; those results come marked from_server. */
+      include_server: z.boolean().default(false),
     }),
     z.array(MessageSummary),
   ),

@@ -102,6 +102,8 @@ export const MessageSummary = z.object({
   has_attachments: z.boolean(),
   /** Only headers and a preview are stored (a large POP3 message); opening it downloads the rest. */
   partial: z.boolean().default(false),
+  /** Found by a server-side search in a folder that was not synced (search results only). */
+  from_server: z.boolean().optional(),
 });
 export type MessageSummary = z.infer<typeof MessageSummary>;
 

@@ -26,6 +26,7 @@ import { connectPop3 } from '../pop3/index.ts';
 import { downloadPop3 } from '../sync/pop3-download.ts';
 import { LOCAL_FOLDERS } from '../sync/local-folders.ts';
 import { PushWatcher } from '../sync/push-watcher.ts';
+import { searchFolderOnServer, toServerQuery } from '../sync/server-search.ts';
 import { TaskQueue, taskInfo } from './task-queue.ts';
 import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
@@ -340,9 +341,14 @@ export class MailService {
           bodies_downloaded: result.bodies_downloaded, bytes_downloaded: result.bytes_downloaded,
         };
       }),
-      'mail:search': async ({ query, account_id, limit }) => {
+      'mail:search': async ({ query, account_id, limit, include_server }) => {
         const accountId = account_id === undefined ? undefined : (await this.#accounts.find(account_id)).id;
-        return this.#store.search(query, { limit, ...(accountId ? { accountId } : {}) }).map(summaryOf);
+        const local = this.#store.search(query, { limit, ...(accountId ? { accountId } : {}) }).map(summaryOf);
+        if (!include_server) return local;
+        const fromServer = await this.#searchServers(query, accountId, limit);
+        const seen = new Set(local.map((m) => m.id));
+        const merged = [...local, ...fromServer.filter((m) => !seen.has(m.id)).map((m) => ({ ...m, from_server: true }))];
+        return merged.sort((a, b) => (b.date_iso ?? '').localeCompare(a.date_iso ?? '')).slice(0, limit);
       },
       'mail:messages.list': async ({ account_id, folder, limit, offset }) => {
         const account = await this.#accounts.find(account_id);
@@ -631,6 +637,29 @@ export class MailService {
           accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,
         };
       }
+
+  /** IMAP SEARCH in every folder not synced yet (of one account, or all IMAP accounts). */
+  async #searchServers(query: string, accountId: string | undefined, limit: number): Promise<MessageSummary[]> {
+    const q = toServerQuery(query);
+    const out: MessageSummary[] = [];
+    const accounts = (await this.#accounts.list()).filter((a) => !a.pop3 && (accountId === undefined || a.id === accountId));
+    for (const account of accounts) {
+      if (this.#store.listFolders(account.id).length === 0) await this.#refreshFolders(account);
+      const folders = this.#store.listFolders(account.id).filter((f) => f.synced_at === null
+        && (q.folder === null || f.path.toLowerCase() === q.folder.toLowerCase() || f.special_use === q.folder.toLowerCase()));
+      if (folders.length === 0) continue;
+      const ids = await withImap(await this.#imapSettings(account), async (client) => {
+        const found: number[] = [];
+        for (const f of folders) found.push(...await searchFolderOnServer(client, this.#store, f, q, limit));
+        return found;
+      });
+      for (const id of ids) {
+        const row = this.#store.message(id);
+        if (row) out.push(summaryOf(row));
+      }
+    }
+    return out;
+  }
 
   /** The submission server's SIZE, asked once per account and run (null: none stated). */
   async #smtpLimit(account: StoredAccount): Promise<number | null> {

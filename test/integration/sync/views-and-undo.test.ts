@@ -70,6 +70,18 @@ describe('views', () => {
   });
 });
 
+describe('server search', () => {
+  it('asks the server about folders not synced yet, and marks what it found there', async () => {
+    await seedMaildir(servers, a.user, 'Old Projects', [{ raw: note(a.email, 'Ancient zeppelin plan', 4) }, { raw: note(a.email, 'Other thing', 5) }]);
+    await call('mail:folders.list', { account_id: 'va', refresh: true });
+    expect(await call<MessageSummary[]>('mail:search', { query: 'zeppelin' })).toEqual([]);
+    const found = await call<MessageSummary[]>('mail:search', { query: 'zeppelin', include_server: true });
+    expect(found).toEqual([expect.objectContaining({ subject: 'Ancient zeppelin plan', folder: 'Old Projects', from_server: true })]);
+    // Now stored here: found locally (by its headers) without asking the server.
+    expect((await call<MessageSummary[]>('mail:search', { query: 'subject:zeppelin' })).map((m) => m.subject)).toEqual(['Ancient zeppelin plan']);
+  });
+});
+
 describe('undo', () => {
   it('takes back a move that already reached the server', async () => {
     const one = (await call<MessageSummary[]>('mail:messages.list', { account_id: 'va' })).find((m) => m.subject === 'A one');
