@@ -10,6 +10,10 @@ export interface ServerFolder {
   special_use: SpecialUseRole | null;
   total: number;
   unread: number;
+  /** From STATUS, for the no-op check of a sync (absent when the server gave none). */
+  uidnext: number | null;
+  uidvalidity: number | null;
+  highestmodseq: string | null;
 }
 
 const SPECIAL_USE: Record<string, SpecialUseRole> = {
@@ -24,7 +28,7 @@ export function specialUseRole(flag: string | undefined, path: string): SpecialU
 
 /** LIST with STATUS (one round trip where the server has LIST-STATUS). */
 export async function listServerFolders(client: ImapFlow): Promise<ServerFolder[]> {
-  const entries = await client.list({ statusQuery: { messages: true, unseen: true } });
+  const entries = await client.list({ statusQuery: { messages: true, unseen: true, uidNext: true, uidValidity: true, highestModseq: true } });
   return entries
     .filter((e) => !e.flags.has('\\Noselect') && !e.flags.has('\\NonExistent'))
     .map((e) => ({
@@ -34,5 +38,8 @@ export async function listServerFolders(client: ImapFlow): Promise<ServerFolder[
       special_use: specialUseRole(e.specialUse, e.path),
       total: e.status?.messages ?? 0,
       unread: e.status?.unseen ?? 0,
+      uidnext: e.status?.uidNext ?? null,
+      uidvalidity: e.status?.uidValidity === undefined ? null : Number(e.status.uidValidity),
+      highestmodseq: e.status?.highestModseq === undefined ? null : String(e.status.highestModseq),
     }));
 }

@@ -4,8 +4,8 @@
  * first, so that everything can be read and searched offline.
  */
 import type { ImapFlow } from 'imapflow';
-import { listServerFolders } from '../imap/imap-folders.ts';
-import type { MailStore } from '../store/mail-store.ts';
+import { listServerFolders, type ServerFolder } from '../imap/imap-folders.ts';
+import type { FolderRow, MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { syncFolderHeaders, type FolderSyncResult } from './folder-sync.ts';
 import { prefetchBodies } from './body-prefetch.ts';
@@ -38,10 +38,18 @@ export async function syncAccount(client: ImapFlow, store: MailStore, blobs: Blo
     .filter((p) => options.allFolders || p.toUpperCase() === 'INBOX')
     .sort((a, b) => (a.toUpperCase() === 'INBOX' ? -1 : b.toUpperCase() === 'INBOX' ? 1 : a.localeCompare(b)));
 
+  const byPath = new Map(serverFolders.map((f) => [f.path, f]));
   const folders: AccountSyncResult['folders'] = [];
   for (const [i, path] of paths.entries()) {
     options.signal?.throwIfAborted();
     report({ folder: path, phase: 'folders', done: i, total: paths.length });
+    // STATUS (from the LIST above) says nothing changed: no SELECT, no FETCH.
+    const stored = store.folder(accountId, path);
+    const status = byPath.get(path);
+    if (stored && status && unchanged(stored, status, store.localCounts(stored.id).total)) {
+      folders.push({ folder: path, total: status.total, added: 0, removed: 0, flags_changed: 0, uidvalidity_reset: false, mode: 'unchanged', new_ids: [] });
+      continue;
+    }
     const r = await syncFolderHeaders(client, store, accountId, path, (p) => report({ folder: path, phase: p.phase, done: p.done, total: p.total }), options.signal,
       () => options.pendingUids?.(path) ?? new Set());
     folders.push({ ...r, folder: path });
@@ -62,4 +70,10 @@ export async function syncAccount(client: ImapFlow, store: MailStore, blobs: Blo
     }
   }
   return { folders, bodies_downloaded: bodies, bytes_downloaded: bytes };
+}
+
+function unchanged(stored: FolderRow, status: ServerFolder, localTotal: number): boolean {
+  return stored.highestmodseq !== null && status.highestmodseq !== null && stored.highestmodseq === status.highestmodseq
+    && stored.uidnext !== null && stored.uidnext === status.uidnext && stored.uidvalidity === status.uidvalidity
+    && localTotal === status.total;
 }

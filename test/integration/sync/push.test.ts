@@ -65,7 +65,8 @@ describe('push', () => {
   it('brings new mail in without a sync being asked for', async () => {
     await deliver(servers, note('Pushed one'), [user.email]);
     await until('the new message', async () => ((await inbox()).some((m) => m.subject === 'Pushed one') ? true : undefined));
-    expect(changes.some((c) => c.folder === 'INBOX' && c.added >= 1)).toBe(true);
+    // The event follows the sync that stored it.
+    await until('the mail:changed event', () => (changes.some((c) => c.folder === 'INBOX' && c.added >= 1) ? true : undefined));
   });
 
   it('follows flag changes made by another client', async () => {
