@@ -40,9 +40,12 @@ export async function prefetchBodies(
         if (id === undefined || !msg.source) continue;
         fetched.push({ id, raw: msg.source });
       }
+      // The batch's files are written and fsynced side by side (fsync is the
+      // slow part, and the disk can do several at once); each row points at
+      // its file only once that file is durable.
+      const shas = await Promise.all(fetched.map(({ raw }) => blobs.put(raw)));
+      store.transaction(() => fetched.forEach(({ id }, i) => store.setBlob(id, shas[i] as string)));
       for (const { id, raw } of fetched) {
-        const sha = await blobs.put(raw);
-        store.setBlob(id, sha);
         await indexStoredMessage(store, raw, id, store.message(id)?.date_ms ?? null);
         progress.done++;
         progress.bytes += raw.length;
