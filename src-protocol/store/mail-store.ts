@@ -255,6 +255,11 @@ export class MailStore {
     return this.db.prepare('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
   }
 
+  /** The message model's verdict, once the body is here (the list's first guess came from the headers). */
+  setHasAttachments(id: number, has: boolean): void {
+    this.db.prepare('UPDATE messages SET has_attachments = ? WHERE id = ?').run(has ? 1 : 0, id);
+  }
+
   /** A preview stands in for the message (or, with false, the whole message has arrived). */
   setPartial(id: number, partial: boolean): void {
     this.db.prepare('UPDATE messages SET partial = ? WHERE id = ?').run(partial ? 1 : 0, id);

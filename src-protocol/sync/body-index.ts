@@ -20,6 +20,7 @@ export async function indexStoredMessage(store: MailStore, raw: Buffer, id: numb
     const model = await parseMessage(raw, fallbackDateMs === null ? {} : { fallbackDate: new Date(fallbackDateMs) });
     const body = model.text ?? (model.html_rendered ? htmlToIndexText(model.html_rendered) : '');
     store.indexBody(id, body, model.attachments.map((a) => a.filename ?? a.save_as));
+    store.setHasAttachments(id, model.attachments.length > 0);
   } catch {
     // A message the parser refuses stays findable by its headers.
     store.indexBody(id, '', []);

@@ -1,0 +1,41 @@
+// The list's header fields, read without ENVELOPE: decoded names and
+// subjects, groups flattened, references in order, the attachment guess.
+import { describe, expect, it } from 'vitest';
+import { parseListHeaders } from '../../../../src-protocol/mime/list-headers.ts';
+
+const block = (lines: string[]) => Buffer.from(lines.join('\r\n') + '\r\n\r\n');
+
+describe('parseListHeaders', () => {
+  it('decodes RFC 2047 subjects and names, folded lines, groups and Cc', () => {
+    const h = parseListHeaders(block([
+      'Subject: =?UTF-8?Q?Caf=C3=A9?=', ' =?ISO-8859-1?Q?_r=E9union?=',
+      'From: =?UTF-8?B?w4lsb8Ovc2U=?= <eloise@example.net>',
+      'To: Team: a@example.net, "Doe, Jane" <j@example.net>;',
+      'Cc: c@example.net',
+      'Date: Tue, 07 Jan 2025 10:30:00 +0100',
+      'Message-ID: <m1@x>', 'In-Reply-To: <p2@x>', 'References: <p1@x>', ' <p2@x>',
+      'Content-Type: multipart/alternative; boundary="b"',
+    ]));
+    expect(h).toEqual({
+      subject: 'Café réunion',
+      from: [{ name: 'Éloïse', address: 'eloise@example.net' }],
+      to: [{ name: '', address: 'a@example.net' }, { name: 'Doe, Jane', address: 'j@example.net' }, { name: '', address: 'c@example.net' }],
+      date_iso: '2025-01-07T09:30:00.000Z',
+      message_id: '<m1@x>',
+      refs: ['<p1@x>', '<p2@x>'],
+      has_attachments: false,
+    });
+  });
+
+  it('guesses attachments from the top Content-Type', () => {
+    expect(parseListHeaders(block(['Content-Type: multipart/mixed; boundary=x'])).has_attachments).toBe(true);
+    expect(parseListHeaders(block(['Content-Type: application/pdf'])).has_attachments).toBe(true);
+    expect(parseListHeaders(block(['Content-Type: text/html; charset=utf-8'])).has_attachments).toBe(false);
+    expect(parseListHeaders(block([])).has_attachments).toBe(false);
+  });
+
+  it('survives nonsense: no colon, empty values, a broken date', () => {
+    const h = parseListHeaders(block(['garbage line', 'Subject:', 'Date: not a date', 'From: <>']));
+    expect(h).toMatchObject({ subject: '', date_iso: null, message_id: null, refs: [] });
+  });
+});
