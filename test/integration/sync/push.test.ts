@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { createUser, deliver, openImap } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
