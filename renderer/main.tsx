@@ -12,6 +12,7 @@ import './styles/message.css';
 import './styles/forms.css';
 import './styles/actions.css';
 import './styles/outbox.css';
+import './styles/compose.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -19,8 +19,11 @@ export interface AccountFormProps {
 
 const DEFAULT_PORT = {
   imap: { tls: '993', starttls: '143' },
+  pop3: { tls: '995', starttls: '110' },
   smtp: { tls: '465', starttls: '587' },
 } as const;
+
+type Incoming = 'imap' | 'pop3';
 
 type Values = {
   name: string;
@@ -30,6 +33,11 @@ type Values = {
   imapHost: string;
   imapPort: string;
   imapSecurity: Security;
+  incoming: Incoming;
+  leaveOnServer: boolean;
+  deleteAfterDays: string;
+  deleteWhenDeletedHere: boolean;
+  previewOverKib: string;
   smtpHost: string;
   smtpPort: string;
   smtpSecurity: Security;
@@ -44,6 +52,11 @@ const INITIAL: Values = {
   imapHost: '',
   imapPort: DEFAULT_PORT.imap.tls,
   imapSecurity: 'tls',
+  incoming: 'imap',
+  leaveOnServer: true,
+  deleteAfterDays: '',
+  deleteWhenDeletedHere: false,
+  previewOverKib: '',
   smtpHost: '',
   smtpPort: DEFAULT_PORT.smtp.starttls,
   smtpSecurity: 'starttls',
@@ -59,6 +72,9 @@ const FIELD_OF: Record<string, keyof Values> = {
   'imap.host': 'imapHost',
   'imap.port': 'imapPort',
   'imap.security': 'imapSecurity',
+  'pop3.host': 'imapHost',
+  'pop3.port': 'imapPort',
+  'pop3.security': 'imapSecurity',
   'smtp.host': 'smtpHost',
   'smtp.port': 'smtpPort',
   'smtp.security': 'smtpSecurity',
@@ -97,8 +113,17 @@ export function AccountForm(props: AccountFormProps) {
     setV((prev) => {
       const portKey = kind === 'imap' ? 'imapPort' : 'smtpPort';
       const secKey = kind === 'imap' ? 'imapSecurity' : 'smtpSecurity';
-      const wasDefault = prev[portKey] === DEFAULT_PORT[kind][prev[secKey]];
-      return { ...prev, [secKey]: security, [portKey]: wasDefault ? DEFAULT_PORT[kind][security] : prev[portKey] };
+      const ports = kind === 'imap' ? DEFAULT_PORT[prev.incoming] : DEFAULT_PORT.smtp;
+      const wasDefault = prev[portKey] === ports[prev[secKey]];
+      return { ...prev, [secKey]: security, [portKey]: wasDefault ? ports[security] : prev[portKey] };
+    });
+  }
+
+  /** IMAP or POP3: the incoming fields stay, a default port follows the protocol. */
+  function setIncoming(incoming: Incoming): void {
+    setV((prev) => {
+      const wasDefault = prev.imapPort === DEFAULT_PORT[prev.incoming][prev.imapSecurity];
+      return { ...prev, incoming, imapPort: wasDefault ? DEFAULT_PORT[incoming][prev.imapSecurity] : prev.imapPort };
     });
   }
 
@@ -124,9 +149,21 @@ export function AccountForm(props: AccountFormProps) {
       email: v.email.trim(),
       user: v.user.trim(),
       password: v.password,
-      imap: { host: v.imapHost.trim(), port: Number(v.imapPort), security: v.imapSecurity },
       smtp: { host: v.smtpHost.trim(), port: Number(v.smtpPort), security: v.smtpSecurity },
     };
+    const incoming = { host: v.imapHost.trim(), port: Number(v.imapPort), security: v.imapSecurity };
+    if (v.incoming === 'imap') input.imap = incoming;
+    else {
+      input.pop3 = incoming;
+      const days = v.deleteAfterDays.trim() === '' ? null : Number(v.deleteAfterDays);
+      const kib = v.previewOverKib.trim() === '' ? null : Number(v.previewOverKib);
+      input.pop3_retention = {
+        leave_on_server: v.leaveOnServer,
+        delete_after_days: v.leaveOnServer ? days : null,
+        delete_when_deleted_here: v.leaveOnServer && v.deleteWhenDeletedHere,
+        preview_over_kib: kib !== null && kib > 0 ? kib : null,
+      };
+    }
     if (v.ca.trim()) input.ca_pem = v.ca.trim() + '\n';
     props.onSubmit(input);
   }
@@ -177,8 +214,17 @@ export function AccountForm(props: AccountFormProps) {
           </label>
         </div>
 
+        <div className="segmented" role="radiogroup" aria-label="Incoming mail protocol" data-testid="account-incoming">
+          <span className="segmented-label">Incoming:</span>
+          {(['imap', 'pop3'] as const).map((kind) => (
+            <label key={kind} className={`segmented-option${v.incoming === kind ? ' is-on' : ''}`}>
+              <input type="radio" name="incoming" value={kind} checked={v.incoming === kind} onChange={() => setIncoming(kind)} data-testid={`account-incoming-${kind}`} />
+              {kind === 'imap' ? 'IMAP' : 'POP3'}
+            </label>
+          ))}
+        </div>
         <ServerFields
-          legend="Incoming mail (IMAP)"
+          legend={v.incoming === 'imap' ? 'Incoming mail (IMAP)' : 'Incoming mail (POP3)'}
           prefix="imap"
           host={v.imapHost}
           port={v.imapPort}
@@ -189,6 +235,31 @@ export function AccountForm(props: AccountFormProps) {
           errorFor={fieldError}
           invalid={invalid}
         />
+        {v.incoming === 'pop3' && (
+          <fieldset className="server-fields pop3-retention" data-testid="account-pop3-retention">
+            <legend>Mail on the POP3 server</legend>
+            <label className="check">
+              <input type="checkbox" checked={v.leaveOnServer} onChange={(e) => set('leaveOnServer', e.target.checked)} data-testid="account-pop3-leave" />
+              Leave messages on the server
+            </label>
+            {v.leaveOnServer && (
+              <>
+                <label className="field field-inline">
+                  <span>Delete from the server after (days, empty: never)</span>
+                  <input inputMode="numeric" value={v.deleteAfterDays} onChange={(e) => set('deleteAfterDays', e.target.value.replace(/[^0-9]/g, ''))} data-testid="account-pop3-days" />
+                </label>
+                <label className="check">
+                  <input type="checkbox" checked={v.deleteWhenDeletedHere} onChange={(e) => set('deleteWhenDeletedHere', e.target.checked)} data-testid="account-pop3-delete-here" />
+                  Delete from the server what I delete for good here
+                </label>
+              </>
+            )}
+            <label className="field field-inline">
+              <span>Download only a preview of messages over (KiB, empty: always whole)</span>
+              <input inputMode="numeric" value={v.previewOverKib} onChange={(e) => set('previewOverKib', e.target.value.replace(/[^0-9]/g, ''))} data-testid="account-pop3-preview" />
+            </label>
+          </fieldset>
+        )}
         <ServerFields
           legend="Outgoing mail (SMTP)"
           prefix="smtp"

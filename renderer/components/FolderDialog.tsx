@@ -18,6 +18,9 @@ export interface FolderDialogProps {
   /** Resolves when done (the dialog closes); rejects with the error to show. */
   onSubmit: (name: string) => Promise<void>;
   onClose: () => void;
+  /** For other names than a folder's (a saved search). */
+  fieldLabel?: string;
+  submitLabel?: string;
 }
 
 /** Names with the hierarchy delimiter or control characters are refused before asking the server. */
@@ -57,7 +60,7 @@ export function FolderDialog(props: FolderDialogProps & { delimiter: string | nu
           <p>{props.text}</p>
         ) : (
           <label className="field">
-            Folder name
+            {props.fieldLabel ?? 'Folder name'}
             <input
               className="input"
               type="text"
@@ -86,7 +89,7 @@ export function FolderDialog(props: FolderDialogProps & { delimiter: string | nu
             data-autofocus={props.mode === 'delete' ? true : undefined}
             data-testid="folder-dialog-submit"
           >
-            {props.mode === 'create' ? 'Create' : props.mode === 'rename' ? 'Rename' : 'Delete'}
+            {props.submitLabel ?? (props.mode === 'create' ? 'Create' : props.mode === 'rename' ? 'Rename' : 'Delete')}
           </button>
         </div>
       </form>

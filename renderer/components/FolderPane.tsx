@@ -5,12 +5,12 @@
  * special-use folders cannot be renamed or deleted from here.
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
-import type { AccountSummary, Folder } from '../../src-protocol/contract/index.ts';
+import type { AccountSummary, Folder, SavedSearch } from '../../src-protocol/contract/index.ts';
 import { carriesMessages, decodeDraggedIds, MESSAGE_DRAG_TYPE } from '../lib/drag.ts';
 import { folderDepth, folderLabel, sortFolders, specialUseOf } from '../lib/folders.ts';
 import type { Loadable } from '../lib/loadable.ts';
 import { ErrorBanner, ErrorState, LoadingState } from './PaneState.tsx';
-import { FolderGlyph, MoreIcon, OutboxIcon, PlusIcon } from './Icons.tsx';
+import { CloseIcon, FolderGlyph, GearIcon, InboxIcon, MoreIcon, OutboxIcon, PlusIcon, SearchIcon } from './Icons.tsx';
 
 export interface FolderSelection {
   account_id: string;
@@ -36,6 +36,17 @@ export interface FolderPaneProps {
   /** The account whose Outbox is on screen. */
   outboxSelected?: string | null;
   onOpenOutbox?: (accountId: string) => void;
+  /** "All inboxes" (shown with more than one account). */
+  unified?: { selected: boolean; unread: number; onOpen: () => void } | undefined;
+  /** Saved searches, under their own heading. */
+  savedSearches?: {
+    items: ReadonlyArray<SavedSearch>;
+    selectedId: number | null;
+    onOpen: (s: SavedSearch) => void;
+    onDelete: (s: SavedSearch) => void;
+  } | undefined;
+  /** The account's settings (identities). */
+  onAccountSettings?: ((account: AccountSummary) => void) | undefined;
 }
 
 interface MenuAt {
@@ -57,6 +68,27 @@ export function FolderPane(props: FolderPaneProps) {
           <ErrorState title="Accounts could not be loaded" error={accounts.error} onRetry={props.onRetryAccounts} />
         )}
         {accounts.data === undefined && !accounts.error && <LoadingState label="Loading accounts…" />}
+        {props.unified && (accounts.data?.length ?? 0) > 1 && (
+          <ul className="folder-list unified-list">
+            <li className="folder-row">
+              <button
+                type="button"
+                className={`folder-item${props.unified.selected ? ' is-selected' : ''}${props.unified.unread > 0 ? ' has-unread' : ''}`}
+                aria-current={props.unified.selected ? 'true' : undefined}
+                onClick={props.unified.onOpen}
+                data-testid="unified-inbox"
+              >
+                <InboxIcon size={18} />
+                <span className="folder-name">All inboxes</span>
+                {props.unified.unread > 0 && (
+                  <span className="unread-count" aria-hidden="true">
+                    {props.unified.unread}
+                  </span>
+                )}
+              </button>
+            </li>
+          </ul>
+        )}
         {accounts.data?.map((account) => (
           <AccountSection
             key={account.id}
@@ -71,8 +103,34 @@ export function FolderPane(props: FolderPaneProps) {
             outbox={props.outbox?.get(account.id)}
             outboxSelected={props.outboxSelected === account.id}
             onOpenOutbox={props.onOpenOutbox ? () => props.onOpenOutbox?.(account.id) : undefined}
+            onSettings={props.onAccountSettings ? () => props.onAccountSettings?.(account) : undefined}
           />
         ))}
+        {props.savedSearches && props.savedSearches.items.length > 0 && (
+          <section className="account saved-searches" aria-labelledby="saved-searches-heading" data-testid="saved-searches">
+            <div className="account-heading-row">
+              <h2 className="account-heading" id="saved-searches-heading">
+                <span className="account-name">Saved searches</span>
+              </h2>
+            </div>
+            <ul className="folder-list">
+              {props.savedSearches.items.map((s) => {
+                const on = props.savedSearches?.selectedId === s.id;
+                return (
+                  <li key={s.id} className="folder-row">
+                    <button type="button" className={`folder-item${on ? ' is-selected' : ''}`} aria-current={on ? 'true' : undefined} title={s.query} onClick={() => props.savedSearches?.onOpen(s)} data-testid="saved-search">
+                      <SearchIcon size={16} />
+                      <span className="folder-name">{s.name}</span>
+                    </button>
+                    <button type="button" className="icon-button icon-button-small folder-menu-button" aria-label={`Delete saved search ${s.name}`} title="Delete this saved search" onClick={() => props.savedSearches?.onDelete(s)} data-testid="saved-search-delete">
+                      <CloseIcon size={14} />
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        )}
       </div>
       <div className="folder-pane-footer">
         <button type="button" className="button button-quiet" onClick={props.onAddAccount} data-testid="add-account">
@@ -151,6 +209,7 @@ function AccountSection(props: {
   outbox: { count: number; problems: number } | undefined;
   outboxSelected: boolean;
   onOpenOutbox: (() => void) | undefined;
+  onSettings: (() => void) | undefined;
 }) {
   const { account, folders } = props;
   const list = folders?.data ? sortFolders(folders.data) : undefined;
@@ -181,6 +240,11 @@ function AccountSection(props: {
         {props.onCreate && (
           <button type="button" className="icon-button icon-button-small" aria-label={`New folder in ${account.name}`} title="New folder" onClick={props.onCreate} data-testid="folder-create">
             <PlusIcon size={14} />
+          </button>
+        )}
+        {props.onSettings && (
+          <button type="button" className="icon-button icon-button-small" aria-label={`Settings of ${account.name}`} title="Account settings (addresses and signatures)" onClick={props.onSettings} data-testid="account-settings">
+            <GearIcon size={14} />
           </button>
         )}
       </div>

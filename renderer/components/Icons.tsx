@@ -200,3 +200,40 @@ export function FolderGlyph(props: IconProps & { use: SpecialUse | null }) {
       return <FolderIcon {...props} />;
   }
 }
+export const ReplyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 7 4 12l5 5" />
+    <path d="M4 12h10a6 6 0 0 1 6 6v1" />
+  </Svg>
+);
+export const ReplyAllIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M11 7l-5 5 5 5" />
+    <path d="M7 7l-5 5 5 5" />
+    <path d="M6 12h9a6 6 0 0 1 6 6v1" />
+  </Svg>
+);
+export const ForwardIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="m15 7 5 5-5 5" />
+    <path d="M20 12H10a6 6 0 0 0-6 6v1" />
+  </Svg>
+);
+export const UndoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 14 4 9l5-5" />
+    <path d="M4 9h11a5 5 0 0 1 0 10h-3" />
+  </Svg>
+);
+export const GearIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="3" />
+    <path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" />
+  </Svg>
+);
+export const ThreadIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 5h12v8H8l-4 3z" />
+    <path d="M8 17h8l4 3V9h-2" />
+  </Svg>
+);

@@ -4,7 +4,7 @@
  * only those in view are rendered, so a folder of 100k messages scrolls as
  * smoothly as one of ten. Rows can be dragged onto folders.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { MessageSummary } from '../../src-protocol/contract/index.ts';
 import { encodeDraggedIds, MESSAGE_DRAG_TYPE } from '../lib/drag.ts';
 import { fullDate, listDate, senderLabel, subjectLabel } from '../lib/format.ts';
@@ -49,6 +49,8 @@ export interface MessageListProps {
   onNearEnd?: () => void;
   /** Whether a folder is chosen at all. */
   hasFolder: boolean;
+  /** Shown in the header before the sort control (the messages/conversations switch). */
+  headerExtra?: ReactNode;
 }
 
 export const isUnread = (m: MessageSummary) => !m.flags.includes('\\Seen');
@@ -72,6 +74,7 @@ export function MessageList(props: MessageListProps) {
             </span>
           )}
         </div>
+        {props.headerExtra}
         <div className="sort-control">
           <label className="visually-hidden" htmlFor="sort-key">
             Sort by

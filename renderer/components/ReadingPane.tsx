@@ -2,7 +2,7 @@
  * Right pane: the open message's headers, notes, attachments and body, and
  * a Structure tab with its MIME tree; attached messages open over it.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { Address, MessageModel, MessageView, MimeNode } from '../../src-protocol/contract/index.ts';
 import { fullAddress, fullDate, personLabel, subjectLabel } from '../lib/format.ts';
 import type { Loadable, ShownError } from '../lib/loadable.ts';
@@ -10,7 +10,8 @@ import { cidReferences, normaliseCid } from '../lib/mail-html.ts';
 import { attachedMessageIndexes } from '../lib/mime-tree.ts';
 import { AttachedMessageView } from './AttachedMessageView.tsx';
 import { AttachmentList } from './AttachmentList.tsx';
-import { MailIcon } from './Icons.tsx';
+import type { AnswerKind } from '../lib/composer-fields.ts';
+import { ForwardIcon, MailIcon, ReplyAllIcon, ReplyIcon } from './Icons.tsx';
 import { MessageBody } from './MessageBody.tsx';
 import { MessageNotes } from './MessageNotes.tsx';
 import { EmptyState, ErrorState, LoadingState } from './PaneState.tsx';
@@ -37,6 +38,8 @@ export interface ReadingPaneProps {
   attached?: Loadable<MessageModel> | null;
   onOpenAttached?: (index: number) => void;
   onCloseAttached?: () => void;
+  /** Reply, reply all, forward (inline or as an attachment). */
+  onAnswer?: (kind: AnswerKind) => void;
 }
 
 export function ReadingPane(props: ReadingPaneProps) {
@@ -99,6 +102,7 @@ function MessageContent(props: ReadingPaneProps & { view: MessageView }) {
             {fullDate(view.date_iso)}
           </time>
         </div>
+        {props.onAnswer && <AnswerBar onAnswer={props.onAnswer} />}
         {structure && (
           <div className="message-tabs" role="tablist" aria-label="Show">
             <button type="button" role="tab" aria-selected={tab === 'message'} className={`message-tab${tab === 'message' ? ' is-on' : ''}`} onClick={() => showTab('message')} data-testid="tab-message">
@@ -165,6 +169,23 @@ function AddressLine(props: { label: string; list: ReadonlyArray<Address>; testI
     <div className="address-line" data-testid={props.testId}>
       <span className="address-label">{props.label}</span>{' '}
       {props.list.length === 0 ? <span className="muted">(none)</span> : props.list.map(fullAddress).join(', ')}
+    </div>
+  );
+}
+
+/** Reply (r), Reply all (a), Forward (f), Forward as attachment (Shift+F). */
+export function AnswerBar(props: { onAnswer: (kind: AnswerKind) => void }) {
+  const b = (kind: AnswerKind, label: string, keyHint: string, icon: ReactNode, testId: string) => (
+    <button type="button" className="button button-quiet button-small" onClick={() => props.onAnswer(kind)} title={`${label} (${keyHint})`} data-testid={testId}>
+      {icon} {label}
+    </button>
+  );
+  return (
+    <div className="answer-bar" role="group" aria-label="Answer">
+      {b('reply', 'Reply', 'R', <ReplyIcon size={16} />, 'answer-reply')}
+      {b('reply-all', 'Reply all', 'A', <ReplyAllIcon size={16} />, 'answer-reply-all')}
+      {b('forward', 'Forward', 'F', <ForwardIcon size={16} />, 'answer-forward')}
+      {b('forward-attachment', 'Forward as attachment', 'Shift+F', <ForwardIcon size={16} />, 'answer-forward-attachment')}
     </div>
   );
 }

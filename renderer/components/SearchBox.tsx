@@ -13,6 +13,8 @@ export interface SearchBoxProps {
   onClear: () => void;
   busy: boolean;
   error: ShownError | null;
+  /** Save the query as a saved search (offered while one is typed). */
+  onSave?: (() => void) | undefined;
 }
 
 export function SearchBox(props: SearchBoxProps) {
@@ -66,6 +68,11 @@ export function SearchBox(props: SearchBoxProps) {
         }}
       />
       {props.busy && <span className="spinner spinner-small" aria-hidden="true" />}
+      {props.value.trim() && props.onSave && !props.error && (
+        <button type="button" className="button button-quiet button-small search-save" onClick={props.onSave} title="Keep this search in the folder list" data-testid="search-save">
+          Save
+        </button>
+      )}
       {props.value && (
         <button type="button" className="icon-button icon-button-small" aria-label="Clear search" onClick={props.onClear} data-testid="search-clear">
           <CloseIcon size={14} />

@@ -7,13 +7,15 @@ export interface UndoToastProps {
   busy: boolean;
   onUndo: () => void;
   onDismiss: () => void;
+  testId?: string;
+  actionTestId?: string;
 }
 
 export function UndoToast(props: UndoToastProps) {
   return (
-    <div className="toast" role="status" aria-live="polite" data-testid="undo-toast">
+    <div className="toast" role="status" aria-live="polite" data-testid={props.testId ?? 'undo-toast'}>
       <span className="toast-text">{props.text}</span>
-      <button type="button" className="toast-action" onClick={props.onUndo} disabled={props.busy} data-testid="undo-send">
+      <button type="button" className="toast-action" onClick={props.onUndo} disabled={props.busy} data-testid={props.actionTestId ?? 'undo-send'}>
         {props.busy ? 'Undoing…' : 'Undo'}
       </button>
       <button type="button" className="toast-close" onClick={props.onDismiss} aria-label="Hide">

@@ -1,6 +1,6 @@
 /** The configured accounts, and adding one. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AccountAddInput, AccountSummary } from '../../src-protocol/contract/index.ts';
+import type { AccountAddInput, AccountSummary, Identity } from '../../src-protocol/contract/index.ts';
 import { toIpcError } from '../ipc/client.ts';
 import { LOADING, type Loadable } from '../lib/loadable.ts';
 import { useClient } from './client-context.tsx';
@@ -10,6 +10,8 @@ export interface AccountsState {
   reload: () => void;
   /** Rejects with the IpcError so the form can show it where it happened. */
   add: (input: AccountAddInput) => Promise<AccountSummary>;
+  /** The account's From addresses and signatures (mail:identities.set); rejects with the IpcError. */
+  setIdentities: (accountId: string, identities: Identity[]) => Promise<AccountSummary>;
 }
 
 export function useAccounts(): AccountsState {
@@ -50,5 +52,14 @@ export function useAccounts(): AccountsState {
     [client],
   );
 
-  return { accounts, reload, add };
+  const setIdentities = useCallback(
+    async (accountId: string, identities: Identity[]) => {
+      const account = await client.call('mail:identities.set', { account_id: accountId, identities });
+      setAccounts((prev) => ({ ...prev, data: (prev.data ?? []).map((a) => (a.id === account.id ? account : a)) }));
+      return account;
+    },
+    [client],
+  );
+
+  return { accounts, reload, add, setIdentities };
 }

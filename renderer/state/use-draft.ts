@@ -6,7 +6,7 @@
  * draft_id is the one every later save replaces.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isEmptyMessage, type ComposerFields } from '../lib/composer-fields.ts';
+import { draftFieldsOf, isEmptyMessage, type ComposerFields } from '../lib/composer-fields.ts';
 import { toIpcError } from '../ipc/client.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { useClient } from './client-context.tsx';
@@ -69,7 +69,7 @@ export function useDraft(initialDraftId: number | null, initialFields?: Composer
       dirty.current = false;
       if (alive.current) setStatus((s) => ({ ...s, saving: true, error: null }));
       try {
-        const r = await client.call('mail:drafts.save', { ...fields, ...(draftId.current === null ? {} : { draft_id: draftId.current }) });
+        const r = await client.call('mail:drafts.save', { ...draftFieldsOf(fields), ...(draftId.current === null ? {} : { draft_id: draftId.current }) });
         draftId.current = r.draft_id;
         lastError.current = null;
         if (alive.current) setStatus({ saving: false, savedIso: r.saved_iso, error: null });

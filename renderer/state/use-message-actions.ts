@@ -26,6 +26,8 @@ export interface ActionCallbacks {
   info: (text: string) => void;
   /** The engine refused: say so, and bring the list back to the store's truth. */
   failed: (text: string, accountIds: ReadonlyArray<string>) => void;
+  /** A move or delete-to-Trash that mail:undo can take back happened (text: what it was). */
+  undoable?: (text: string) => void;
 }
 
 export interface MessageActions {
@@ -95,6 +97,7 @@ export function useMessageActions(callbacks: ActionCallbacks): MessageActions {
             moved += (await client.call('mail:messages.move', { ids: batch.map((r) => r.id), to: to.folder })).moved;
           }
           cb.current.info(`Moved ${plural(moved, 'message')} to ${label}.`);
+          if (moved > 0) cb.current.undoable?.(`Moved ${plural(moved, 'message')} to ${label}.`);
         } catch (err) {
           cb.current.failed(`Could not move ${plural(todo.length, 'message')} to ${label}: ${toIpcError(err).message}`, [to.account_id]);
         }
@@ -121,6 +124,7 @@ export function useMessageActions(callbacks: ActionCallbacks): MessageActions {
           const parts = [toTrash > 0 ? `moved ${plural(toTrash, 'message')} to Trash` : '', permanently > 0 ? `deleted ${plural(permanently, 'message')} for good` : ''].filter(Boolean);
           const text = parts.join(' and ');
           cb.current.info(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`);
+          if (toTrash > 0) cb.current.undoable?.(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`);
         } catch (err) {
           cb.current.failed(`Could not delete ${plural(rows.length, 'message')}: ${toIpcError(err).message}`, accounts);
         }

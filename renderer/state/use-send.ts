@@ -21,8 +21,12 @@ export const UNDO_SECONDS = 5;
 
 export interface SendState {
   status: SendStatus;
-  /** `draftId`: the saved draft to send (its content must be saved first). */
-  send: (input: SendInput, draftId: number | null) => Promise<SendResult | null>;
+  /**
+   * `draftId`: the saved draft to send (its content must be saved first).
+   * With `whole`, the input is sent as given and the draft deleted after:
+   * drafts keep no From, HTML or reply/forward origin yet.
+   */
+  send: (input: SendInput, draftId: number | null, whole?: boolean) => Promise<SendResult | null>;
   reset: () => void;
 }
 
@@ -31,15 +35,20 @@ export function useSend(): SendState {
   const [status, setStatus] = useState<SendStatus>({ state: 'idle' });
 
   const send = useCallback(
-    async (input: SendInput, draftId: number | null) => {
+    async (input: SendInput, draftId: number | null, whole = false) => {
       // Deliberately not cancellable: a send that the server may already have
       // accepted must not be abandoned halfway (closing the composer waits).
       setStatus({ state: 'sending' });
       try {
         const result =
-          draftId === null
+          draftId === null || whole
             ? await client.call('mail:send', { ...input, delay_seconds: UNDO_SECONDS })
             : await client.call('mail:drafts.send', { draft_id: draftId, delay_seconds: UNDO_SECONDS });
+        if (draftId !== null && whole) {
+          // The message is in the outbox; the draft is no longer wanted. A
+          // failure here leaves a stale draft, never a lost message.
+          await client.call('mail:drafts.delete', { draft_id: draftId }).catch(() => undefined);
+        }
         setStatus({ state: 'sent', result });
         return result;
       } catch (err) {

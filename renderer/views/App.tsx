@@ -29,11 +29,18 @@ import { useMessageList, type FolderRef } from '../state/use-message-list.ts';
 import { useProgress } from '../state/use-progress.ts';
 import { useSearch } from '../state/use-search.ts';
 import { useTaskFailures } from '../state/use-task-events.ts';
+import { useComposeAnswer } from '../state/use-compose-help.ts';
+import { useSavedSearches, useUndoAction, useUnifiedInbox } from '../state/use-virtual-folders.ts';
+import type { AnswerKind } from '../lib/composer-fields.ts';
+import { AccountSettingsView } from './AccountSettingsView.tsx';
 import { AddAccountView } from './AddAccountView.tsx';
 import { ComposerView, type ComposerStart } from './ComposerView.tsx';
 import { MailView } from './MailView.tsx';
 
 type Dialog = 'none' | 'account' | 'composer';
+
+/** How long "Moved to Trash. Undo" stays (Ctrl/Cmd+Z works after that too). */
+const ACTION_UNDO_MS = 10_000;
 
 interface FolderDialogState {
   mode: FolderDialogMode;
@@ -77,6 +84,15 @@ export function App() {
   }, []);
   /** The account whose Outbox is on screen instead of a folder. */
   const [outboxFor, setOutboxFor] = useState<string | null>(null);
+  /** "All inboxes" on screen instead of a folder. */
+  const [unifiedOn, setUnifiedOn] = useState(false);
+  const unified = useUnifiedInbox(unifiedOn);
+  const savedSearches = useSavedSearches();
+  const [savingSearch, setSavingSearch] = useState<string | null>(null);
+  const [settingsFor, setSettingsFor] = useState<AccountSummary | null>(null);
+  /** The last move/delete, for Undo (mail:undo). */
+  const [actionUndo, setActionUndo] = useState<{ text: string; busy: boolean } | null>(null);
+  const actionUndoTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const noAccounts = accounts !== undefined && accounts.length === 0;
 
@@ -135,17 +151,41 @@ export function App() {
     (id: number, flags: string[]) => {
       list.setFlags(id, flags);
       search.setFlags(id, flags);
+      unified.setFlags(id, flags);
     },
-    [list.setFlags, search.setFlags],
+    [list.setFlags, search.setFlags, unified.setFlags],
   );
+  const unifiedRef = useRef(unified);
+  unifiedRef.current = unified;
+  const unifiedOnRef = useRef(unifiedOn);
+  unifiedOnRef.current = unifiedOn;
+
+  const hideActionUndo = useCallback(() => {
+    if (actionUndoTimer.current !== null) clearTimeout(actionUndoTimer.current);
+    actionUndoTimer.current = null;
+    setActionUndo(null);
+  }, []);
+  useEffect(() => hideActionUndo, [hideActionUndo]);
 
   const actions = useMessageActions({
     applyFlags,
-    removeRows: list.removeIds,
+    removeRows: (ids) => {
+      list.removeIds(ids);
+      unifiedRef.current.removeIds(ids);
+    },
     settled: (accountIds) => {
       for (const id of accountIds) void reloadFolders(id, false);
       list.relist();
       if (search.active) search.rerun();
+      if (unifiedOnRef.current) unifiedRef.current.reload();
+    },
+    undoable: (text) => {
+      if (actionUndoTimer.current !== null) clearTimeout(actionUndoTimer.current);
+      setActionUndo({ text, busy: false });
+      actionUndoTimer.current = setTimeout(() => {
+        actionUndoTimer.current = null;
+        setActionUndo((u) => (u && !u.busy ? null : u));
+      }, ACTION_UNDO_MS);
     },
     info: (text) => setNotice({ kind: 'info', text }),
     failed: (text) => setNotice({ kind: 'error', text }),
@@ -183,6 +223,50 @@ export function App() {
   }, []);
   const [actionSlot, setActionSlot] = useState<HTMLDivElement | null>(null);
 
+  const undoAction = useUndoAction();
+  const runUndo = useCallback(async () => {
+    setActionUndo((u) => (u ? { ...u, busy: true } : u));
+    try {
+      const r = await undoAction();
+      setNotice({ kind: 'info', text: r.undone > 0 ? `Undone: ${r.what ?? `${r.undone} message(s)`}.` : 'Nothing to undo.' });
+    } catch (err) {
+      setNotice({ kind: 'error', text: `Could not undo: ${toIpcError(err).message}` });
+    }
+    hideActionUndo();
+    for (const a of accountsRef.current ?? []) void reloadFolders(a.id, false);
+    listRef.current?.relist();
+    searchRef.current.rerunIfActive();
+    if (unifiedOnRef.current) unifiedRef.current.reload();
+  }, [undoAction, hideActionUndo, reloadFolders]);
+  const accountsRef = useRef(accounts);
+  accountsRef.current = accounts;
+
+  // Ctrl/Cmd+Z outside text fields: take back the last move or delete.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== 'z' || !(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey || e.defaultPrevented) return;
+      const el = document.activeElement;
+      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el as HTMLElement).isContentEditable)) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      void runUndo();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [runUndo]);
+
+  // Reply, reply all, forward: the composer starts from the engine's prefill.
+  const composeAnswer = useComposeAnswer();
+  const answer = useCallback(
+    (id: number, kind: AnswerKind) => {
+      composeAnswer(id, kind).then(
+        (a) => openComposer({ fields: a.fields, draftId: null, origin: a.origin, title: kind === 'reply' ? 'Reply' : kind === 'reply-all' ? 'Reply all' : 'Forward' }),
+        (err: unknown) => setNotice({ kind: 'error', text: `Could not start the answer: ${toIpcError(err).message}` }),
+      );
+    },
+    [composeAnswer, openComposer],
+  );
+
   // Outside text fields, `c` starts a new message.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -205,6 +289,8 @@ export function App() {
     return selectedFolder ? folderLabel(selectedFolder) : folderLabel({ path: selected.folder, name: selected.folder, special_use: null });
   }, [selected, selectedFolder]);
   const counts = selectedFolder ? { total: selectedFolder.total, unread: selectedFolder.unread } : undefined;
+  const unifiedUnread = (accounts ?? []).reduce((n, a) => n + (foldersState.folders.get(a.id)?.data?.find((f) => f.path.toUpperCase() === 'INBOX')?.unread ?? 0), 0);
+  const savedSelected = search.active ? (savedSearches.searches.data?.find((x) => x.query === search.query.trim())?.id ?? null) : null;
 
   const accountLabel = useCallback(
     (id: string) => accounts?.find((a) => a.id === id)?.name ?? id,
@@ -366,6 +452,7 @@ export function App() {
               onClear={search.clear}
               busy={search.results.loading}
               error={search.active ? search.results.error : null}
+              onSave={savedSelected === null ? () => setSavingSearch(search.query.trim()) : undefined}
             />
           )
         }
@@ -379,11 +466,37 @@ export function App() {
           <FolderPane
             accounts={accountsState.accounts}
             folders={foldersState.folders}
-            selected={selected}
+            selected={unifiedOn || search.active ? null : selected}
             onSelect={(sel) => {
               setOutboxFor(null);
+              setUnifiedOn(false);
+              if (search.active) search.clear();
               setSelected(sel);
             }}
+            unified={{
+              selected: unifiedOn && outboxFor === null && !search.active,
+              unread: unifiedUnread,
+              onOpen: () => {
+                setOutboxFor(null);
+                if (search.active) search.clear();
+                setUnifiedOn(true);
+              },
+            }}
+            savedSearches={{
+              items: savedSearches.searches.data ?? [],
+              selectedId: savedSelected,
+              onOpen: (s) => {
+                setOutboxFor(null);
+                search.setQuery(s.query);
+              },
+              onDelete: (s) => {
+                savedSearches.remove(s.id).then(
+                  () => setNotice({ kind: 'info', text: `Deleted the saved search "${s.name}".` }),
+                  (err: unknown) => setNotice({ kind: 'error', text: `Could not delete the saved search: ${toIpcError(err).message}` }),
+                );
+              },
+            }}
+            onAccountSettings={setSettingsFor}
             outbox={outboxCounts}
             outboxSelected={outboxFor}
             onOpenOutbox={setOutboxFor}
@@ -407,7 +520,21 @@ export function App() {
             title={title}
             counts={counts}
             list={list}
-            search={search.active ? { query: search.query.trim(), results: search.results } : null}
+            search={
+              search.active
+                ? { query: search.query.trim(), results: search.results, title: savedSearches.searches.data?.find((x) => x.id === savedSelected)?.name }
+                : unifiedOn
+                  ? {
+                      query: '\u0000unified',
+                      results: unified.messages,
+                      title: 'All inboxes',
+                      emptyText: 'No messages in any inbox',
+                      placeOf: (m) => accountLabel(m.account_id),
+                      onRefresh: unified.reload,
+                    }
+                  : null
+            }
+            onAnswer={answer}
             folders={foldersState.folders}
             actions={actions}
             applyFlags={applyFlags}
@@ -419,6 +546,41 @@ export function App() {
         </main>
       )}
       {undo && <UndoToast text={undo.text} busy={undo.busy} onUndo={() => void undoSend()} onDismiss={hideUndo} />}
+      {!undo && actionUndo && (
+        <UndoToast text={actionUndo.text} busy={actionUndo.busy} onUndo={() => void runUndo()} onDismiss={hideActionUndo} testId="action-undo-toast" actionTestId="undo-action" />
+      )}
+      {savingSearch !== null && (
+        <FolderDialog
+          mode="create"
+          title="Save search"
+          text={`Shows the messages that match: ${savingSearch}`}
+          initialName={savingSearch}
+          delimiter={null}
+          fieldLabel="Name"
+          submitLabel="Save"
+          onSubmit={async (name) => {
+            try {
+              await savedSearches.save(name, savingSearch);
+            } catch (err) {
+              throw toIpcError(err);
+            }
+            setSavingSearch(null);
+            setNotice({ kind: 'info', text: `Saved the search "${name}".` });
+          }}
+          onClose={() => setSavingSearch(null)}
+        />
+      )}
+      {settingsFor && (
+        <AccountSettingsView
+          account={settingsFor}
+          setIdentities={accountsState.setIdentities}
+          onDone={(a) => {
+            setSettingsFor(null);
+            setNotice({ kind: 'info', text: `Saved the addresses of ${a.name}.` });
+          }}
+          onClose={() => setSettingsFor(null)}
+        />
+      )}
       <StatusBar items={statusItems} notice={notice} onDismissNotice={() => setNotice(null)} />
 
       {folderDialog && (

@@ -9,15 +9,21 @@ import { Composer } from '../components/Composer.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { phaseInWords } from '../components/StatusBar.tsx';
 import { toIpcError } from '../ipc/client.ts';
-import { isEmptyMessage, type ComposerFields } from '../lib/composer-fields.ts';
+import { isEmptyMessage, type ComposeOrigin, type ComposerFields } from '../lib/composer-fields.ts';
+import { warnBytes } from '../lib/message-size.ts';
+import { useContactSuggest, useSmtpLimit } from '../state/use-compose-help.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { useDraft, type DraftSaveStatus } from '../state/use-draft.ts';
 import { useSend } from '../state/use-send.ts';
 
-/** What the composer opens with: a saved draft, or a message taken back with Undo. */
+/** What the composer opens with: a saved draft, a message taken back with Undo, a reply or forward. */
 export interface ComposerStart {
   fields: ComposerFields;
   draftId: number | null;
+  /** A reply or forward (and of which message). */
+  origin?: ComposeOrigin | undefined;
+  /** The dialog's title ("Reply", "Forward"); "New message" when absent. */
+  title?: string | undefined;
 }
 
 export interface ComposerViewProps {
@@ -55,6 +61,11 @@ export function ComposerView(props: ComposerViewProps) {
   const latest = useRef<ComposerFields | null>(props.start?.fields ?? null);
   const hasDraft = useRef(props.start?.draftId !== undefined && props.start.draftId !== null);
   const sending = status.state === 'sending' || busy;
+  const suggest = useContactSuggest();
+  const [accountId, setAccountId] = useState<string | null>(props.start?.fields.account_id ?? props.defaultAccountId ?? props.accounts[0]?.id ?? null);
+  const serverMaxSize = useSmtpLimit(accountId);
+  const [warnAt] = useState(() => warnBytes());
+  const origin = props.start?.origin;
   const current = sending ? props.progress.find((p) => p.task === 'send') : undefined;
 
   const requestClose = () => {
@@ -113,23 +124,31 @@ export function ComposerView(props: ComposerViewProps) {
       return;
     }
     setBusy(false);
-    const result = await send(input, draftId);
+    // What drafts cannot keep (HTML, another identity, a reply's origin) is sent from here.
+    const own = props.accounts.find((a) => a.id === input.account_id)?.email.toLowerCase();
+    const whole = input.html !== undefined || input.in_reply_to_id !== undefined || input.forward_of_id !== undefined || (input.from !== undefined && input.from.toLowerCase() !== own);
+    const result = await send(input, draftId, whole);
     if (result) props.onSent(input, result);
     else draft.unseal();
   };
 
   const error = closeError ?? (status.state === 'error' ? status.error : null);
   return (
-    <Modal title="New message" onClose={sending ? null : requestClose} className="modal-composer" testId="composer-dialog">
+    <Modal title={props.start?.title ?? 'New message'} onClose={sending ? null : requestClose} className="modal-composer" testId="composer-dialog">
       <Composer
         accounts={props.accounts}
         defaultAccountId={props.defaultAccountId}
         initial={props.start?.fields}
+        origin={origin}
+        suggest={suggest}
+        serverMaxSize={serverMaxSize}
+        warnBytes={warnAt}
         sending={sending}
         progressText={progressText(current)}
         error={error}
         onChange={(fields) => {
           latest.current = fields;
+          setAccountId(fields.account_id);
           draft.changed(fields);
         }}
         draftStatus={draftText(draft.status)}

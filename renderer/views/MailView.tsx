@@ -12,7 +12,12 @@ import type { Folder, MessageSummary, MessageView } from '../../src-protocol/con
 import { ActionBar } from '../components/ActionBar.tsx';
 import { FolderPicker } from '../components/FolderPicker.tsx';
 import { MessageList, isFlagged, isUnread, type SelectMode, type SelectVia } from '../components/MessageList.tsx';
+import { ConversationView } from '../components/ConversationView.tsx';
 import { ReadingPane } from '../components/ReadingPane.tsx';
+import { ThreadList } from '../components/ThreadList.tsx';
+import { ThreadIcon } from '../components/Icons.tsx';
+import type { AnswerKind } from '../lib/composer-fields.ts';
+import { useThread, useThreadList } from '../state/use-threads.ts';
 import { SEEN } from '../lib/flags.ts';
 import { findSpecial, folderLabel } from '../lib/folders.ts';
 import type { Loadable } from '../lib/loadable.ts';
@@ -31,8 +36,20 @@ export interface MailViewProps {
   title: string;
   counts: { total: number; unread: number } | undefined;
   list: MessageListState;
-  /** When set, the list shows these search results instead of the folder. */
-  search: { query: string; results: Loadable<MessageSummary[]> } | null;
+  /** When set, the list shows these search results (or a virtual folder's messages) instead of the folder. */
+  search: {
+    query: string;
+    results: Loadable<MessageSummary[]>;
+    title?: string | undefined;
+    emptyText?: string | undefined;
+    /** What each row says where it lives (default: its folder). */
+    placeOf?: ((m: MessageSummary) => string) | undefined;
+    onRefresh?: (() => void) | undefined;
+  } | null;
+  /** Reply, reply all, forward the open message. */
+  onAnswer?: ((id: number, kind: AnswerKind) => void) | undefined;
+  /** Changes when the folder's contents changed (the conversation list reloads). */
+  listVersion?: number;
   folders: ReadonlyMap<string, Loadable<Folder[]>>;
   actions: MessageActions;
   /** Sets a row's flags in whatever list shows it. */
@@ -58,6 +75,9 @@ export function MailView(props: MailViewProps) {
   const [picking, setPicking] = useState(false);
   const openTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const readingPane = useRef<HTMLDivElement>(null);
+  const [conversations, setConversations] = useState(false);
+  const [threadId, setThreadId] = useState<number | null>(null);
+  const threadMode = conversations && !search && folder !== null && !props.onOpenDraft;
 
   const source = search ? search.results : list.messages;
   const rows = useMemo(() => sortMessages(source.data ?? [], sort), [source.data, sort]);
@@ -78,6 +98,7 @@ export function MailView(props: MailViewProps) {
     clearTimer();
     setSelection(EMPTY_SELECTION);
     setOpenId(null);
+    setThreadId(null);
   }, [viewKey]);
   useEffect(() => clearTimer, []);
 
@@ -97,7 +118,13 @@ export function MailView(props: MailViewProps) {
     },
     [applyFlags, adjustUnread],
   );
-  const opened = useMessage(openId, onOpened);
+  const opened = useMessage(threadMode ? null : openId, onOpened);
+  const threadList = useThreadList(threadMode ? folder : null, (props.listVersion ?? 0) + (list.messages.data?.length ?? 0));
+  const thread = useThread(threadMode ? threadId : null, onOpened);
+  const answerRef = useRef(props.onAnswer);
+  answerRef.current = props.onAnswer;
+  const openedIdRef = useRef<number | null>(null);
+  openedIdRef.current = threadMode ? (thread.messages.data?.[thread.messages.data.length - 1]?.id ?? null) : (opened.message.data?.id ?? null);
   const parts = useMessageParts(openId);
 
   const select = useCallback(
@@ -197,6 +224,17 @@ export function MailView(props: MailViewProps) {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       if (isEditable(document.activeElement) || document.querySelector('dialog[open]')) return;
+      // r reply, a reply all, f forward, Shift+F forward as attachment: the open message.
+      const answer: Record<string, AnswerKind> = { r: 'reply', a: 'reply-all', f: 'forward', F: 'forward-attachment' };
+      const kind = answer[e.key];
+      if (kind) {
+        const id = openedIdRef.current;
+        if (id !== null && answerRef.current) {
+          e.preventDefault();
+          answerRef.current(id, kind);
+        }
+        return;
+      }
       if (e.key === 'j' || e.key === 'k') {
         const data = rowsRef.current;
         if (data.length === 0) return;
@@ -252,10 +290,52 @@ export function MailView(props: MailViewProps) {
   );
 
   const searchCount = search?.results.data?.length;
+  const modeSwitch = search === null && folder !== null && !props.onOpenDraft ? (
+    <button
+      type="button"
+      className={`icon-button mode-switch${conversations ? ' is-on' : ''}`}
+      aria-pressed={conversations}
+      aria-label="Conversations"
+      onClick={() => {
+        setConversations((c) => !c);
+        setThreadId(null);
+        setOpenId(null);
+      }}
+      title={conversations ? 'Conversations (click for single messages)' : 'Single messages (click to group into conversations)'}
+      data-testid="conversation-toggle"
+    >
+      <ThreadIcon size={18} />
+    </button>
+  ) : undefined;
+  const readingHost = threadMode ? (
+    <div className="reading-pane-host" ref={readingPane}>
+      <ConversationView messages={thread.messages} views={thread.views} images={thread.images} onToggle={thread.toggle} folderLabel={folderOf} onAnswer={props.onAnswer} />
+    </div>
+  ) : null;
+  if (threadMode) {
+    return (
+      <>
+        <ThreadList
+          title={props.title}
+          threads={threadList.threads}
+          openId={threadId}
+          onOpen={(t) => setThreadId(t.thread_id)}
+          onRefresh={() => {
+            list.refresh();
+            threadList.reload();
+          }}
+          syncing={list.syncing}
+          headerExtra={modeSwitch}
+        />
+        {readingHost}
+      </>
+    );
+  }
   return (
     <>
       <MessageList
-        title={search ? 'Search results' : props.title}
+        title={search ? (search.title ?? 'Search results') : props.title}
+        headerExtra={modeSwitch}
         counts={search ? (searchCount === undefined ? undefined : { total: searchCount, unread: search.results.data?.filter(isUnread).length ?? 0 }) : props.counts}
         messages={search ? { ...search.results, error: null } : list.messages}
         rows={rows}
@@ -268,9 +348,9 @@ export function MailView(props: MailViewProps) {
         dragIds={dragIds}
         sort={sort}
         onSort={setSort}
-        folderOf={search ? folderOf : undefined}
-        emptyText={search ? 'No messages match' : undefined}
-        onRefresh={list.refresh}
+        folderOf={search ? (search.placeOf ?? folderOf) : undefined}
+        emptyText={search ? (search.emptyText ?? 'No messages match') : undefined}
+        onRefresh={search?.onRefresh ?? list.refresh}
         onNearEnd={!search && list.hasMore ? list.loadMore : undefined}
         hasFolder={search !== null || folder !== null}
       />
@@ -289,6 +369,7 @@ export function MailView(props: MailViewProps) {
           attached={parts.attached}
           onOpenAttached={parts.openAttached}
           onCloseAttached={parts.closeAttached}
+          onAnswer={props.onAnswer && opened.message.data ? (k) => { const id = opened.message.data?.id; if (id !== undefined) props.onAnswer?.(id, k); } : undefined}
         />
       </div>
       {picking && pickAccount && (

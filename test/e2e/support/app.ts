@@ -32,6 +32,8 @@ export interface AppOptions {
   smtpPort: number;
   /** A variable name unique to the test file (the CLI stores only the name). */
   passwordEnv: string;
+  /** More IMAP accounts in the same profile (each with its own variable name). */
+  more?: Array<{ user: TestUser; name: string; passwordEnv: string }>;
 }
 
 export async function startApp(servers: TestServers, o: AppOptions): Promise<App> {
@@ -40,16 +42,19 @@ export async function startApp(servers: TestServers, o: AppOptions): Promise<App
   const profileDir = await mkdtemp(join(tmpdir(), 'postern-e2e-'));
   const caFile = join(profileDir, 'ca.pem');
   await writeFile(caFile, servers.caPem);
-  const env = { [o.passwordEnv]: o.user.password };
-  await postern(
-    [
-      'account', 'add', '--profile', profileDir, '--name', o.name, '--email', o.user.email, '--user', o.user.user,
-      '--imap', `${servers.host}:${servers.ports.imaps}`, '--imap-security', 'tls',
-      '--smtp', `${servers.host}:${o.smtpPort}`, '--smtp-security', 'tls',
-      '--ca', caFile, '--password-env', o.passwordEnv,
-    ],
-    env,
-  );
+  const env: Record<string, string> = { [o.passwordEnv]: o.user.password };
+  for (const a of [{ user: o.user, name: o.name, passwordEnv: o.passwordEnv }, ...(o.more ?? [])]) {
+    env[a.passwordEnv] = a.user.password;
+    await postern(
+      [
+        'account', 'add', '--profile', profileDir, '--name', a.name, '--email', a.user.email, '--user', a.user.user,
+        '--imap', `${servers.host}:${servers.ports.imaps}`, '--imap-security', 'tls',
+        '--smtp', `${servers.host}:${o.smtpPort}`, '--smtp-security', 'tls',
+        '--ca', caFile, '--password-env', a.passwordEnv,
+      ],
+      env,
+    );
+  }
   const served = await startServe(profileDir, env);
   const browser: Browser = await launchBrowser();
   const page = await browser.context.newPage();

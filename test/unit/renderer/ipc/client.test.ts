@@ -33,6 +33,7 @@ const account = {
   pop3: null,
   smtp: { host: '127.0.0.1', port: 587, security: 'starttls' },
   has_custom_ca: false,
+  identities: [{ name: 'Alice', address: 'alice@example.test', signature: '' }],
 };
 
 async function failure(p: Promise<unknown>): Promise<IpcError> {
