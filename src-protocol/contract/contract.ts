@@ -104,10 +104,8 @@ export const contract = {
     z.object({ id: z.number().int().positive() }),
     z.object({
       cancelled: z.boolean(),
-      draft: z.object({
-        account_id: AccountId, to: z.array(z.string()), cc: z.array(z.string()), bcc: z.array(z.string()),
-        subject: z.string(), text: z.string(), attachments: z.array(OutgoingAttachment),
-      }),
+      draft: Draft.pick({ account_id: true, to: true, cc: true, bcc: true, subject: true, text: true, attachments: true, html: true, from: true,
+        in_reply_to_id: true, forward_of_id: true, forward_as_attachment: true }),
     }),
   ),
   /** Saves a draft here at once, then to the server's Drafts folder (replacing the older version). */

@@ -264,6 +264,15 @@ export const OutboxItem = z.object({
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
+/** What a draft keeps besides its text: rich text, the identity, and what it answers or forwards. */
+const DraftOrigin = {
+  html: z.string().max(10 * 1024 * 1024).optional(),
+  from: z.email().max(254).optional(),
+  in_reply_to_id: MessageId.optional(),
+  forward_of_id: MessageId.optional(),
+  forward_as_attachment: z.boolean().optional(),
+};
+
 export const DraftInput = z.object({
   account_id: AccountId,
   /** Absent for a new draft; the id from an earlier save to replace it. */
@@ -274,6 +283,7 @@ export const DraftInput = z.object({
   subject: z.string().max(998).default(''),
   text: z.string().default(''),
   attachments: z.array(OutgoingAttachment).max(100).default([]),
+  ...DraftOrigin,
 });
 export type DraftInput = z.input<typeof DraftInput>;
 
@@ -291,6 +301,7 @@ export const Draft = DraftSummary.extend({
   bcc: z.array(z.string()),
   text: z.string(),
   attachments: z.array(OutgoingAttachment),
+  ...DraftOrigin,
 });
 export type Draft = z.infer<typeof Draft>;
 

@@ -15,6 +15,8 @@ import type { DraftContent, DraftRow, DraftStore } from '../store/draft-store.ts
 import type { MailStore, MessageRow } from '../store/mail-store.ts';
 import type { TaskStore } from '../store/task-store.ts';
 import type { Draft, DraftSummary, OutgoingAttachment } from '../contract/schemas.ts';
+import { identitiesOf } from '../accounts/account-config.ts';
+import { sanitizeHtml } from '../mime/sanitize-html.ts';
 
 export interface DraftDeps {
   drafts: DraftStore;
@@ -32,6 +34,11 @@ export interface DraftFields {
   subject: string;
   text: string;
   attachments: OutgoingAttachment[];
+  html?: string | undefined;
+  from?: string | undefined;
+  in_reply_to_id?: number | undefined;
+  forward_of_id?: number | undefined;
+  forward_as_attachment?: boolean | undefined;
 }
 
 export class Drafts {
@@ -48,15 +55,22 @@ export class Drafts {
     const forCompose: { filename: string; contentType?: string; content: Buffer }[] = [];
     for (const a of fields.attachments) {
       const content = Buffer.from(a.data_base64, 'base64');
-      attachments.push({ filename: a.filename, content_type: a.content_type ?? null, blob_sha256: await this.#d.blobs.put(content), size: content.length });
-      forCompose.push({ filename: a.filename, content, ...(a.content_type ? { contentType: a.content_type } : {}) });
+      attachments.push({ filename: a.filename, content_type: a.content_type ?? null, blob_sha256: await this.#d.blobs.put(content), size: content.length, ...(a.content_id ? { content_id: a.content_id } : {}) });
+      forCompose.push({ filename: a.filename, content, ...(a.content_type ? { contentType: a.content_type } : {}), ...(a.content_id ? { cid: a.content_id } : {}) });
     }
+    const identity = identitiesOf(account).find((i) => i.address.toLowerCase() === (fields.from ?? account.email).toLowerCase()) ?? identitiesOf(account)[0];
     const built = await composeMessage({
-      from: { name: account.name, address: account.email }, to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject,
-      text: fields.text, attachments: forCompose, messageIdDomain: account.email.split('@')[1] ?? 'localhost', draftId: key,
+      from: { name: identity?.name ?? account.name, address: identity?.address ?? account.email }, to: fields.to, cc: fields.cc, bcc: fields.bcc,
+      subject: fields.subject, text: fields.text, ...(fields.html !== undefined ? { html: sanitizeHtml(fields.html) } : {}),
+      attachments: forCompose, messageIdDomain: account.email.split('@')[1] ?? 'localhost', draftId: key,
     });
     const sha = await this.#d.blobs.put(built.raw);
-    const content: DraftContent = { to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject, text: fields.text, attachments };
+    const content: DraftContent = {
+      to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject, text: fields.text, attachments,
+      ...(fields.html !== undefined ? { html: fields.html } : {}), ...(fields.from ? { from: fields.from } : {}),
+      ...(fields.in_reply_to_id ? { in_reply_to_id: fields.in_reply_to_id } : {}), ...(fields.forward_of_id ? { forward_of_id: fields.forward_of_id } : {}),
+      ...(fields.forward_as_attachment ? { forward_as_attachment: true } : {}),
+    };
     const drafts = this.#d.store.listFolders(account.id).find((f) => f.special_use === 'drafts');
     const now = Date.now();
     const id = this.#d.store.transaction(() => {
@@ -80,8 +94,14 @@ export class Drafts {
     const row = this.#row(draftId);
     const attachments = await Promise.all(row.content.attachments.map(async (a) => ({
       filename: a.filename, data_base64: (await this.#d.blobs.get(a.blob_sha256)).toString('base64'), ...(a.content_type ? { content_type: a.content_type } : {}),
+      ...(a.content_id ? { content_id: a.content_id } : {}),
     })));
-    return { ...summary(row), cc: row.content.cc, bcc: row.content.bcc, text: row.content.text, attachments };
+    const c = row.content;
+    return {
+      ...summary(row), cc: c.cc, bcc: c.bcc, text: c.text, attachments,
+      ...(c.html !== undefined ? { html: c.html } : {}), ...(c.from ? { from: c.from } : {}), ...(c.in_reply_to_id ? { in_reply_to_id: c.in_reply_to_id } : {}),
+      ...(c.forward_of_id ? { forward_of_id: c.forward_of_id } : {}), ...(c.forward_as_attachment ? { forward_as_attachment: true } : {}),
+    };
   }
 
   /** Removes the draft here and (as a task) every version on the server. */

@@ -549,7 +549,9 @@ export class MailService {
         const draft = await this.#drafts.get(draft_id);
         const result = await this.#send({
           account_id: draft.account_id, to: draft.to, cc: draft.cc, bcc: draft.bcc, subject: draft.subject, text: draft.text,
-          attachments: draft.attachments, delay_seconds, forward_as_attachment: false,
+          attachments: draft.attachments, delay_seconds, forward_as_attachment: draft.forward_as_attachment ?? false,
+          ...(draft.html !== undefined ? { html: draft.html } : {}), ...(draft.from ? { from: draft.from } : {}),
+          ...(draft.in_reply_to_id ? { in_reply_to_id: draft.in_reply_to_id } : {}), ...(draft.forward_of_id ? { forward_of_id: draft.forward_of_id } : {}),
         }, ctx);
         // Stored in the outbox: the draft has done its job.
         this.#drafts.remove(await this.#accounts.find(draft.account_id), draft_id);
@@ -579,11 +581,19 @@ export class MailService {
         this.#outbox.setState(id, 'cancelled');
         const raw = await this.#blobs.get(row.blob_sha256);
         const model = await parseMessage(raw);
-        const attachments = await Promise.all(model.attachments.map(async (_, i) => {
+        const attachments = await Promise.all(model.attachments.map(async (info, i) => {
           const a = await getAttachmentContent(raw, i);
-          return { filename: a.filename, content_type: a.content_type, data_base64: a.content.toString('base64') };
+          return { filename: a.filename, content_type: a.content_type, data_base64: a.content.toString('base64'), ...(info.content_id ? { content_id: info.content_id } : {}) };
         }));
-        return { cancelled: true, draft: { account_id: row.account_id, ...row.draft, attachments } };
+        const d = row.draft;
+        // A forward's content is already among the attachments, so it goes back as a plain message.
+        return {
+          cancelled: true,
+          draft: {
+            account_id: row.account_id, to: d.to, cc: d.cc, bcc: d.bcc, subject: d.subject, text: d.text, attachments,
+            ...(d.html !== undefined ? { html: d.html } : {}), ...(d.from ? { from: d.from } : {}), ...(d.reply_of ? { in_reply_to_id: d.reply_of } : {}),
+          },
+        };
       },
     };
   }
@@ -625,6 +635,8 @@ export class MailService {
           draft: {
             to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject, text: input.text,
             ...(input.in_reply_to_id ? { reply_of: input.in_reply_to_id } : {}), ...(input.forward_of_id ? { forward_of: input.forward_of_id } : {}),
+            ...(input.forward_as_attachment ? { forward_as_attachment: true } : {}), ...(input.html !== undefined ? { html: input.html } : {}),
+            ...(input.from ? { from: input.from } : {}),
           },
         });
         if (sendAt <= Date.now()) await this.#outboxRunner.process(account.id).catch(() => undefined);

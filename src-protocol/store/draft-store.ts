@@ -8,7 +8,12 @@ export interface DraftContent {
   subject: string;
   text: string;
   /** Attachments are stored as blobs; only their names and hashes live here. */
-  attachments: { filename: string; content_type: string | null; blob_sha256: string; size: number }[];
+  attachments: { filename: string; content_type: string | null; blob_sha256: string; size: number; content_id?: string }[];
+  html?: string;
+  from?: string;
+  in_reply_to_id?: number;
+  forward_of_id?: number;
+  forward_as_attachment?: boolean;
 }
 
 export interface DraftRow {

@@ -12,6 +12,9 @@ export interface OutboxDraft {
   /** The message this answers or forwards: flagged \Answered / $Forwarded once sent. */
   reply_of?: number;
   forward_of?: number;
+  forward_as_attachment?: boolean;
+  html?: string;
+  from?: string;
 }
 
 export interface OutboxRow {
