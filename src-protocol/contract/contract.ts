@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import {
   AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
-  MessageSummary, MessageView, OutgoingAttachment, Progress, SendInput, SendResult, SyncResult,
+  MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) =>
