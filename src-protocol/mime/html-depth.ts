@@ -1,10 +1,11 @@
 /**
- * A guard in front of the HTML sanitiser. htmlparser2 (under sanitize-html)
- * keeps its open-element stack so that parsing is quadratic in the nesting
- * depth: 200,000 nested <div>s (1 MB) took 18 s, a million did not finish in
- * five minutes. Real markup stays far below LIMITS.maxHtmlNestingDepth
- * (Chrome's own parser flattens anything deeper than 512 levels), so HTML
- * nested deeper is shown as its text instead.
+ * A guard in front of the HTML sanitiser: HTML nested deeper than
+ * LIMITS.maxHtmlNestingDepth is shown as its text instead. Real markup stays
+ * far below it, and Chrome's own parser flattens anything deeper than 512
+ * levels, so such markup would not show as it was written (and sanitised)
+ * anyway. The guard was first needed for time: htmlparser2, under the old
+ * sanitiser, was quadratic in the depth (200,000 nested <div>s, 1 MB, took
+ * 18 s); the sanitiser's own reader (html-reader.ts) is linear.
  */
 
 // Elements that never hold content, so a start tag does not open a level.
@@ -14,8 +15,8 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 const IMPLIED_END = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'rt', 'rp']);
 const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:_-]*)[^>]*?(\/?)>|<!--[\s\S]*?(?:-->|$)/g;
 
-// Below this length the nesting cannot get deep enough to cost much (at most ~20,000 levels,
-// a fraction of a second), so the pass below is skipped for ordinary mail.
+// Below this length the pass below is skipped, so ordinary mail does not pay for it: such
+// markup cannot nest deeper than ~20,000 levels, which the sanitiser reads in milliseconds.
 const SHORT_HTML = 64 * 1024;
 
 /** True when `html` nests elements deeper than `maxDepth`; one linear pass, stopping at the limit. */
