@@ -214,8 +214,9 @@ export class MailService {
     await this.#serialized(accountId, async () => {
       const account = await this.#accounts.find(accountId);
       await this.#queue.flush(account.id).catch(() => undefined);
+      const started = Date.now();
       const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
-        () => this.#tasks.pendingUids(account.id, folder)));
+        () => this.#tasks.pendingUids(account.id, folder, started)));
       if (r.added || r.removed || r.flags_changed || r.uidvalidity_reset) {
         this.#events.emit('mail:changed', { account_id: account.id, folder, added: r.added, removed: r.removed, flags_changed: r.flags_changed });
       }
@@ -309,10 +310,11 @@ export class MailService {
         // Asked for now: actions still waiting go first, whatever their backoff.
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
+        const started = Date.now();
         const result = await withImap(await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
-          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder)));
+          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)));
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
       }),
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => this.#serialized((await this.#accounts.find(account_id)).id, async () => {
@@ -329,8 +331,9 @@ export class MailService {
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         await this.#outboxRunner.process(account.id).catch(() => undefined);
+        const started = Date.now();
         const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
-          allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder),
+          allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder, started),
           bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
           signal: ctx.signal,
           onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
@@ -720,11 +723,14 @@ export class MailService {
     let row = this.#message(id);
     const raw = await this.#rawMessage(row, ctx);
     const model = await parseMessage(raw, { fallbackDate: row.date_ms === null ? undefined : new Date(row.date_ms) });
+    // Read again: flags may have changed while the body was fetched (a read-modify-write on the old row would undo that).
+    row = this.#message(id);
     let flags = JSON.parse(row.flags_json) as string[];
     if (markRead && !flags.includes('\\Seen')) {
-      flags = applyFlags(flags, ['\\Seen'], []);
       const { folder_path, uid, account_id } = row;
       const local = await this.#isLocalOnly(account_id);
+      row = this.#message(id);
+      flags = applyFlags(JSON.parse(row.flags_json) as string[], ['\\Seen'], []);
       this.#store.transaction(() => {
         this.#store.setMessageFlags(id, flags);
         if (!local) this.#tasks.add(account_id, { kind: 'flags', folder: folder_path, uid, add: ['\\Seen'], remove: [], message_id: id });

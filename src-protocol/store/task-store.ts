@@ -74,9 +74,13 @@ export class TaskStore {
    * undo what the person just did: for these the local state wins until
    * the task is done.
    */
-  pendingUids(accountId: string, folder: string): Set<number> {
+  pendingUids(accountId: string, folder: string, sinceMs = Infinity): Set<number> {
     const uids = new Set<number>();
-    for (const t of this.list(accountId, ['pending'])) {
+    // Also tasks made since the sync began: one already done may have reached
+    // the server after the sync read it, so what the sync read is stale.
+    const rows = (this.#db.prepare(`SELECT * FROM tasks WHERE account_id = ? AND (state = 'pending' OR created_ms >= ?) ORDER BY id`)
+      .all(accountId, Number.isFinite(sinceMs) ? sinceMs : Number.MAX_SAFE_INTEGER) as unknown as RawTaskRow[]).map(decode);
+    for (const t of rows) {
       const p = t.payload;
       if ((p.kind === 'flags' || p.kind === 'move' || p.kind === 'expunge') && p.folder === folder) uids.add(p.uid);
     }
