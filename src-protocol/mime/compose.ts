@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { attachmentType } from './attachment-type.ts';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
 import { isValidAddress, parseAddressInputs, type Mailbox } from './addresses.ts';
@@ -94,7 +95,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
       ...input.attachments.map((a) => ({
         filename: a.filename,
         content: a.content,
-        ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
+        contentType: attachmentType(a.filename, a.content, a.contentType),
         ...(a.cid === undefined ? {} : { cid: a.cid }),
       })),
       // nodemailer makes message/rfc822 inline by default; a forwarded message is an attachment.

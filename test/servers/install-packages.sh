@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real-server tests and the end-to-end tests
-# need: Dovecot (IMAP, POP3, LMTP), Postfix, openssl, Chromium, isync, notmuch.
+# need: Dovecot (IMAP, POP3, LMTP), Postfix, openssl, Chromium, isync, notmuch,
+# file (libmagic, the independent check of attachment type detection).
 # Packages already installed are skipped. Needs root; otherwise it prints the
 # command to run and exits 1.
 set -euo pipefail
 
-packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl chromium isync notmuch)
+packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl chromium isync notmuch file)
 
 missing=()
 for p in "${packages[@]}"; do
