@@ -43,11 +43,16 @@ export function describeProgress(p: Progress, accountLabel: string, finished: bo
   const where = p.folder ? `${p.folder} (${accountLabel})` : accountLabel;
   if (finished) return `${FINISHED[p.task]}: ${where}`;
   const phase = phaseInWords(p.phase);
-  // Fetch progress counts bytes; the others count messages or steps.
-  const n = (x: number) => (p.task === 'fetch' ? humanSize(x) : String(x));
-  const amount =
-    p.total !== null && p.total > 0 && p.task !== 'send' ? `, ${n(Math.min(p.done, p.total))} of ${n(p.total)}` : '';
-  return `${RUNNING[p.task]} ${where}: ${phase}${amount}`;
+  return `${RUNNING[p.task]} ${where}: ${phase}${amountOf(p)}`;
+}
+
+/** ", 3.2 MB of 10 MB" — fetches and uploads count bytes, the others messages; other send steps have no amount. */
+export function amountOf(p: Progress): string {
+  if (p.total === null || p.total <= 0) return '';
+  const bytes = p.task === 'fetch' || p.task === 'send';
+  if (p.task === 'send' && p.phase !== 'submitting') return '';
+  const n = (x: number) => (bytes ? humanSize(x) : String(x));
+  return `, ${n(Math.min(p.done, p.total))} of ${n(p.total)}`;
 }
 
 export function StatusBar(props: StatusBarProps) {

@@ -7,7 +7,7 @@ import { useRef, useState } from 'react';
 import type { AccountSummary, Progress, SendInput, SendResult } from '../../src-protocol/contract/index.ts';
 import { Composer } from '../components/Composer.tsx';
 import { Modal } from '../components/Modal.tsx';
-import { phaseInWords } from '../components/StatusBar.tsx';
+import { amountOf, phaseInWords } from '../components/StatusBar.tsx';
 import { toIpcError } from '../ipc/client.ts';
 import { isEmptyMessage, type ComposeOrigin, type ComposerFields } from '../lib/composer-fields.ts';
 import { warnBytes } from '../lib/message-size.ts';
@@ -40,7 +40,7 @@ export interface ComposerViewProps {
 function progressText(p: Progress | undefined): string | null {
   if (!p) return null;
   const words = phaseInWords(p.phase);
-  return `Sending: ${words.charAt(0).toUpperCase()}${words.slice(1)}…`;
+  return `Sending: ${words.charAt(0).toUpperCase()}${words.slice(1)}${amountOf(p)}…`;
 }
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });

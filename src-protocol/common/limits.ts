@@ -43,6 +43,12 @@ export const LIMITS = {
   headerFetchBatch: 500,
   /** Largest attachment the composer accepts over IPC, in decoded bytes. */
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
+  /**
+   * The slice of a message handed to the SMTP connection at a time while
+   * sending; progress is counted in these, and no more than this waits in
+   * our own buffers on top of the socket's.
+   */
+  smtpUploadChunkBytes: 64 * 1024,
   /** Largest message the web bridge accepts from the page (attachments travel base64). */
   maxBridgeMessageBytes: 80 * 1024 * 1024,
   /** The longest POP3 status line (+OK, -ERR, SASL challenge) accepted, in bytes. RFC 1939 allows 512. */

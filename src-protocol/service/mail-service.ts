@@ -101,7 +101,9 @@ export class MailService {
         const account = await this.#accounts.find(accountId);
         this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'submitting', done: 0, total: raw.length });
         const smtp: SmtpSettings = { ...account.smtp, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account) };
-        return submitMessage(smtp, envelope, raw);
+        return submitMessage(smtp, envelope, raw, (sent, total) =>
+          this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'submitting', done: sent, total }),
+        );
       },
       inSent: async (accountId, messageId) => this.#inSent(await this.#accounts.find(accountId), messageId),
       saveToSent: async (accountId, raw) => {

@@ -2,6 +2,7 @@
  * Hands a message, already built once, to the submission server. The same
  * bytes go to Sent, so nodemailer gets them `raw` and does not rebuild them.
  */
+import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { LIMITS } from '../common/limits.ts';
@@ -24,7 +25,10 @@ export interface SubmitResult {
   response: string;
 }
 
-export async function submitMessage(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SubmitResult> {
+/** Bytes handed to the connection so far, of the message's total; called as the upload goes. */
+export type UploadProgress = (sent: number, total: number) => void;
+
+export async function submitMessage(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, onProgress?: UploadProgress): Promise<SubmitResult> {
   const options: SMTPTransport.Options = {
     host: settings.host,
     port: settings.port,
@@ -41,7 +45,7 @@ export async function submitMessage(settings: SmtpSettings, envelope: { from: st
   const transport = nodemailer.createTransport(options);
   const server = `The SMTP server ${settings.host}:${settings.port}`;
   try {
-    const info = await transport.sendMail({ envelope, raw });
+    const info = await transport.sendMail({ envelope, raw: onProgress ? countingStream(raw, onProgress) : raw });
     const accepted = info.accepted.map(addressOf);
     const rejected = info.rejected.map(addressOf);
     return { accepted, rejected, response: info.response };
@@ -54,6 +58,34 @@ export async function submitMessage(settings: SmtpSettings, envelope: { from: st
   } finally {
     transport.close();
   }
+}
+
+/**
+ * The message as a stream that reports how much of it the connection has
+ * taken. nodemailer pulls from it only as fast as the socket drains, so what
+ * was read is what was sent, give or take the socket's buffers.
+ */
+function countingStream(raw: Buffer, onProgress: UploadProgress): Readable {
+  let offset = 0;
+  let lastReport = -1;
+  return new Readable({
+    highWaterMark: LIMITS.smtpUploadChunkBytes,
+    read() {
+      if (offset >= raw.length) {
+        this.push(null);
+        return;
+      }
+      const end = Math.min(raw.length, offset + LIMITS.smtpUploadChunkBytes);
+      this.push(raw.subarray(offset, end));
+      offset = end;
+      // One report per progress step (and the last), not one per chunk.
+      const step = Math.floor((offset / raw.length) * 100);
+      if (step !== lastReport) {
+        lastReport = step;
+        onProgress(offset, raw.length);
+      }
+    },
+  });
 }
 
 function addressOf(a: string | { address: string }): string {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createUser, seedMaildir } from '../../servers/mail-tools.ts';
+import { createHash } from 'node:crypto';
+import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson, runCli } from '../../helpers/run-cli.ts';
 import { plainMessage } from '../../fixtures/messages.ts';
@@ -61,5 +62,39 @@ describe('composer help', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/accepts at most 50\.0 MB/);
     expect(await cli<OutboxItem[]>(['outbox', 'list', '--all'])).not.toEqual(expect.arrayContaining([expect.objectContaining({ subject: 'Too big' })]));
+  });
+
+  it('shows the upload of a large message in bytes as it goes, on stderr', async () => {
+    const attachment = randomBytes(6 * 1024 * 1024);
+    const file = join(work, 'six-mib.bin');
+    await writeFile(file, attachment);
+    const r = await runCli(['send', '--profile', profile, '--to', bob.email, '--subject', 'Six MiB', '--text', 'x', '--attach', file], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const steps = [...r.stderr.matchAll(/^send: submitting (\d+)\/(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    const total = steps[0]?.[1] ?? 0;
+    // base64 makes 6 MiB about 8.2 MB on the wire; the steps climb to it.
+    expect(total).toBeGreaterThan(8_000_000);
+    expect(steps.length).toBeGreaterThanOrEqual(20);
+    expect(steps.every(([, t]) => t === total)).toBe(true);
+    expect(steps.map(([d]) => d)).toEqual([...steps.map(([d]) => d)].sort((a, b) => a - b));
+    expect(steps.at(-1)?.[0]).toBe(total);
+    // And what arrived is the whole attachment.
+    const imap = await openImap(servers, bob);
+    try {
+      await imap.mailboxOpen('INBOX');
+      let uid: number | undefined;
+      for (let i = 0; i < 100 && uid === undefined; i++) {
+        uid = (await imap.search({ subject: 'Six MiB' }, { uid: true }) || [])[0];
+        if (uid === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(uid).toBeDefined();
+      const part = await imap.download(String(uid), '2', { uid: true });
+      const chunks: Buffer[] = [];
+      for await (const c of part.content ?? []) chunks.push(c as Buffer);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      expect(sha(Buffer.concat(chunks))).toBe(sha(attachment));
+    } finally {
+      await imap.logout();
+    }
   });
 });
