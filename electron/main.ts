@@ -84,6 +84,10 @@ async function onReady(): Promise<void> {
           focusMainWindow();
           sendAppEvent('app:command', { command: 'new-message' });
         },
+        onPreferences: () => {
+          focusMainWindow();
+          sendAppEvent('app:command', { command: 'preferences' });
+        },
       }),
     ),
   );

@@ -10,6 +10,7 @@ export interface AppMenuOptions {
   /** `app.isPackaged`. */
   isPackaged: boolean;
   onNewMessage: () => void;
+  onPreferences: () => void;
 }
 
 export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOptions[] {
@@ -23,6 +24,8 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
       label: '&File',
       submenu: [
         { label: 'New Message', accelerator: 'CmdOrCtrl+N', click: () => options.onNewMessage() },
+        { type: 'separator' },
+        { label: 'Preferences…', accelerator: 'CmdOrCtrl+,', click: () => options.onPreferences() },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

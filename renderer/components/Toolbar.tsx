@@ -1,8 +1,8 @@
 /** The top bar: the app's name, search, actions on the selection, and New message. */
 import type { ReactNode, Ref } from 'react';
-import { MailIcon, PencilIcon } from './Icons.tsx';
+import { GearIcon, MailIcon, PencilIcon } from './Icons.tsx';
 
-export function Toolbar(props: { onCompose: () => void; canCompose: boolean; search?: ReactNode; actionsSlot?: Ref<HTMLDivElement> }) {
+export function Toolbar(props: { onCompose: () => void; canCompose: boolean; onPreferences?: () => void; search?: ReactNode; actionsSlot?: Ref<HTMLDivElement> }) {
   return (
     <header className="toolbar">
       <div className="brand">
@@ -24,6 +24,11 @@ export function Toolbar(props: { onCompose: () => void; canCompose: boolean; sea
       >
         <PencilIcon size={16} /> New message
       </button>
+      {props.onPreferences && (
+        <button type="button" className="icon-button" aria-label="Preferences" title="Preferences" onClick={props.onPreferences} data-testid="preferences-open">
+          <GearIcon />
+        </button>
+      )}
     </header>
   );
 }

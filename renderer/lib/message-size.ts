@@ -3,20 +3,14 @@
  * the composer can warn before uploading something the server will refuse
  * (its EHLO SIZE) or that is simply very large.
  */
+import { PREFERENCE_LIMITS, readPreference } from './preferences.ts';
 
 /** The warning size when the person has not chosen one (many providers refuse 25 MB). */
-export const DEFAULT_WARN_BYTES = 20 * 1024 * 1024;
-const WARN_KEY = 'postern.composer.warnMiB';
+export const DEFAULT_WARN_BYTES = PREFERENCE_LIMITS.warnMiB.default * 1024 * 1024;
 
-/** The configured warning size (Settings → localStorage `postern.composer.warnMiB`), or the default. */
+/** The configured warning size (Preferences), in bytes. */
 export function warnBytes(storage: Pick<Storage, 'getItem'> | null = globalThis.localStorage ?? null): number {
-  const raw = storage?.getItem(WARN_KEY);
-  const mib = raw ? Number(raw) : NaN;
-  return Number.isFinite(mib) && mib > 0 ? Math.round(mib * 1024 * 1024) : DEFAULT_WARN_BYTES;
-}
-
-export function setWarnMiB(mib: number, storage: Pick<Storage, 'setItem'> | null = globalThis.localStorage ?? null): void {
-  storage?.setItem(WARN_KEY, String(mib));
+  return Math.round(readPreference('warnMiB', storage) * 1024 * 1024);
 }
 
 /** Bytes after base64 with 76-character lines and CRLF (how attachments travel). */

@@ -1,6 +1,6 @@
 /**
  * Sending one message through the outbox, and what came of it. Every send
- * waits UNDO_SECONDS in the outbox first (the undo window): mail:drafts.send
+ * waits the undo window (Preferences, 5 s unless changed) in the outbox first: mail:drafts.send
  * when the message is a saved draft (which the engine then removes), else
  * mail:send.
  */
@@ -8,6 +8,7 @@ import { useCallback, useState } from 'react';
 import type { SendInput, SendResult } from '../../src-protocol/contract/index.ts';
 import { toIpcError } from '../ipc/client.ts';
 import type { ShownError } from '../lib/loadable.ts';
+import { readPreference } from '../lib/preferences.ts';
 import { useClient } from './client-context.tsx';
 
 export type SendStatus =
@@ -16,8 +17,8 @@ export type SendStatus =
   | { state: 'sent'; result: SendResult }
   | { state: 'error'; error: ShownError };
 
-/** The undo window: how long a sent message waits before it goes. */
-export const UNDO_SECONDS = 5;
+/** The undo window: how long a sent message waits before it goes, as the person set it. */
+export const undoSeconds = (): number => readPreference('undoSeconds');
 
 export interface SendState {
   status: SendStatus;
@@ -39,11 +40,12 @@ export function useSend(): SendState {
       // Deliberately not cancellable: a send that the server may already have
       // accepted must not be abandoned halfway (closing the composer waits).
       setStatus({ state: 'sending' });
+      const delay = undoSeconds();
       try {
         const result =
           draftId === null || whole
-            ? await client.call('mail:send', { ...input, delay_seconds: UNDO_SECONDS })
-            : await client.call('mail:drafts.send', { draft_id: draftId, delay_seconds: UNDO_SECONDS });
+            ? await client.call('mail:send', { ...input, delay_seconds: delay })
+            : await client.call('mail:drafts.send', { draft_id: draftId, delay_seconds: delay });
         if (draftId !== null && whole) {
           // The message is in the outbox; the draft is no longer wanted. A
           // failure here leaves a stale draft, never a lost message.

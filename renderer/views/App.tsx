@@ -20,7 +20,7 @@ import { useAccounts } from '../state/use-accounts.ts';
 import { useDraftOpener } from '../state/use-draft.ts';
 import { useMailChanged, useWatchFolder } from '../state/use-live-updates.ts';
 import { useOutbox } from '../state/use-outbox.ts';
-import { UNDO_SECONDS } from '../state/use-send.ts';
+import { undoSeconds } from '../state/use-send.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { useFolderActions } from '../state/use-folder-actions.ts';
 import { useFolders } from '../state/use-folders.ts';
@@ -33,11 +33,13 @@ import { useComposeAnswer } from '../state/use-compose-help.ts';
 import { useSavedSearches, useUndoAction, useUnifiedInbox } from '../state/use-virtual-folders.ts';
 import type { AnswerKind } from '../lib/composer-fields.ts';
 import { AccountSettingsView } from './AccountSettingsView.tsx';
+import { PreferencesView } from './PreferencesView.tsx';
+import { useAppCommands } from '../state/use-app-commands.ts';
 import { AddAccountView } from './AddAccountView.tsx';
 import { ComposerView, type ComposerStart } from './ComposerView.tsx';
 import { MailView } from './MailView.tsx';
 
-type Dialog = 'none' | 'account' | 'composer';
+type Dialog = 'none' | 'account' | 'composer' | 'preferences';
 
 /** How long "Moved to Trash. Undo" stays (Ctrl/Cmd+Z works after that too). */
 const ACTION_UNDO_MS = 10_000;
@@ -95,6 +97,12 @@ export function App() {
   const actionUndoTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const noAccounts = accounts !== undefined && accounts.length === 0;
+  useAppCommands({
+    'new-message': () => {
+      if (accounts && accounts.length > 0) openComposer();
+    },
+    preferences: () => setDialog((d) => (d === 'composer' ? d : 'preferences')),
+  });
 
   // First run: ask for an account straight away.
   useEffect(() => {
@@ -305,7 +313,7 @@ export function App() {
     setNotice({ kind: 'info', text: `Added ${account.email}.` });
   };
 
-  // Sending: the message waits UNDO_SECONDS in the outbox; "Sending… Undo" meanwhile.
+  // Sending: the message waits the undo window in the outbox; "Sending… Undo" meanwhile.
   const outbox = useOutbox();
   const [undo, setUndo] = useState<{ outboxId: number; text: string; busy: boolean } | null>(null);
   const undoTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -324,7 +332,7 @@ export function App() {
       undoTimer.current = setTimeout(() => {
         undoTimer.current = null;
         setUndo((u) => (u?.outboxId === result.outbox_id && !u.busy ? null : u));
-      }, UNDO_SECONDS * 1000);
+      }, undoSeconds() * 1000);
       return;
     }
     announceSent(input.account_id, result.accepted, result.rejected, result.sent_copy);
@@ -443,6 +451,7 @@ export function App() {
       <Toolbar
         onCompose={() => openComposer()}
         canCompose={!!accounts && accounts.length > 0}
+        onPreferences={() => setDialog('preferences')}
         actionsSlot={setActionSlot}
         search={
           noAccounts ? undefined : (
@@ -596,6 +605,15 @@ export function App() {
             }
           }}
           onClose={() => setFolderDialog(null)}
+        />
+      )}
+      {dialog === 'preferences' && (
+        <PreferencesView
+          onDone={() => {
+            setDialog('none');
+            setNotice({ kind: 'info', text: 'Preferences saved.' });
+          }}
+          onClose={() => setDialog('none')}
         />
       )}
       {dialog === 'account' && (

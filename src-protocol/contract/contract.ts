@@ -160,7 +160,7 @@ export const contract = {
   /** A persisted action reached the server, failed there, or is waiting to retry. */
   'mail:task': event(TaskInfo),
   /** From the desktop shell (the File menu's New Message), never from the engine. */
-  'app:command': event(z.object({ command: z.enum(['new-message']) })),
+  'app:command': event(z.object({ command: z.enum(['new-message', 'preferences']) })),
 } as const;
 
 export type Contract = typeof contract;

@@ -178,6 +178,49 @@ describe('sending through the outbox, undo, drafts (web bridge, Chromium)', () =
     await expect.poll(() => countSubject(servers, sender, 'Drafts', subject), { timeout: 30_000, interval: 500 }).toBe(0);
   });
 
+  it('Preferences: a smaller size warning and no undo window apply to the next message, and stay after a reload', async () => {
+    const { page } = app;
+    await page.getByTestId('preferences-open').click();
+    const dialog = page.getByTestId('preferences-dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await page.getByTestId('pref-warn-mib').inputValue()).toBe('20');
+    expect(await page.getByTestId('pref-undo-seconds').inputValue()).toBe('5');
+    // Out of range: said so, and Save waits.
+    await page.getByTestId('pref-undo-seconds').fill('99');
+    expect(await page.getByTestId('pref-undo-seconds').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('preferences-save').isDisabled()).toBe(true);
+    await page.getByTestId('pref-undo-seconds').fill('0');
+    await page.getByTestId('pref-warn-mib').fill('1');
+    await app.shoot('sending-06-preferences', 'preferences-dialog');
+    await page.getByTestId('preferences-save').click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    const subject = `Past the warning ${Date.now()}`;
+    await compose(rcpt.email, subject, 'With a picture-sized attachment.');
+    await page.getByTestId('compose-files').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1_500_000, 7) });
+    await expect.poll(() => page.getByTestId('compose-attachment').filter({ hasText: 'big.bin' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.getByTestId('compose-send').click();
+    await expect.poll(() => page.getByTestId('compose-error').textContent(), { timeout: 10_000 }).toMatch(/which many servers refuse\. Send again to send it anyway/);
+    expect(await composer().isVisible()).toBe(true);
+    await page.getByTestId('compose-send').click();
+    await expect.poll(() => composer().isVisible(), { timeout: 30_000 }).toBe(false);
+    // No undo window: sent at once, no "Sending… Undo".
+    await expect.poll(() => page.getByTestId('status-notice').textContent(), { timeout: 30_000 }).toContain(`Message sent to ${rcpt.email}`);
+    expect(await page.getByTestId('undo-toast').count()).toBe(0);
+    await expect.poll(() => countSubject(servers, rcpt, 'INBOX', subject), { timeout: 30_000, interval: 500 }).toBe(1);
+
+    // Kept across a reload; then back to the defaults.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('preferences-open').isVisible(), { timeout: 30_000 }).toBe(true);
+    await page.getByTestId('preferences-open').click();
+    expect(await page.getByTestId('pref-warn-mib').inputValue()).toBe('1');
+    expect(await page.getByTestId('pref-undo-seconds').inputValue()).toBe('0');
+    await page.getByTestId('pref-warn-mib').fill('20');
+    await page.getByTestId('pref-undo-seconds').fill('5');
+    await page.getByTestId('preferences-save').click();
+    await expect.poll(() => page.getByTestId('preferences-dialog').count()).toBe(0);
+  });
+
   it('ran without errors in the page', () => {
     expect(app.errors).toEqual([]);
   });

@@ -73,6 +73,15 @@ describe('electron main', () => {
     expect(win.webContents.sent).toContainEqual({ channel: IPC_CHANNELS.event, args: ['app:command', { command: 'new-message' }] });
   });
 
+  it('File > Preferences… tells the page to open its preferences', () => {
+    const template = Menu.current as MenuItemConstructorOptions[];
+    const file = template.find((m) => m.label === '&File');
+    const item = (file?.submenu as MenuItemConstructorOptions[]).find((m) => m.label === 'Preferences…');
+    expect(item?.accelerator).toBe('CmdOrCtrl+,');
+    (item?.click as () => void)();
+    expect(mainWindow().webContents.sent).toContainEqual({ channel: IPC_CHANNELS.event, args: ['app:command', { command: 'preferences' }] });
+  });
+
   it('a second launch restores and focuses the existing window', () => {
     const win = mainWindow();
     win.minimized = true;

@@ -22,8 +22,8 @@ function findLabel(items: MenuItemConstructorOptions[], label: string): MenuItem
 
 describe('appMenuTemplate', () => {
   it('offers reload and dev tools only in unpackaged builds', () => {
-    const dev = roles(appMenuTemplate({ platform: 'linux', isPackaged: false, onNewMessage: () => undefined }));
-    const shipped = roles(appMenuTemplate({ platform: 'linux', isPackaged: true, onNewMessage: () => undefined }));
+    const dev = roles(appMenuTemplate({ platform: 'linux', isPackaged: false, onNewMessage: () => undefined, onPreferences: () => undefined }));
+    const shipped = roles(appMenuTemplate({ platform: 'linux', isPackaged: true, onNewMessage: () => undefined, onPreferences: () => undefined }));
     expect(dev).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
     expect(shipped).not.toContain('reload');
     expect(shipped).not.toContain('forceReload');
@@ -32,7 +32,7 @@ describe('appMenuTemplate', () => {
 
   it('has File > New Message (Ctrl+N), Quit, the Edit roles and About', () => {
     let asked = 0;
-    const menu = appMenuTemplate({ platform: 'linux', isPackaged: true, onNewMessage: () => asked++ });
+    const menu = appMenuTemplate({ platform: 'linux', isPackaged: true, onNewMessage: () => asked++, onPreferences: () => undefined });
     const item = findLabel(menu, 'New Message');
     expect(item?.accelerator).toBe('CmdOrCtrl+N');
     (item?.click as () => void)();
@@ -41,7 +41,7 @@ describe('appMenuTemplate', () => {
   });
 
   it('puts the application menu first on macOS', () => {
-    const [first] = appMenuTemplate({ platform: 'darwin', isPackaged: true, onNewMessage: () => undefined });
+    const [first] = appMenuTemplate({ platform: 'darwin', isPackaged: true, onNewMessage: () => undefined, onPreferences: () => undefined });
     expect(first?.role).toBe('appMenu');
   });
 });

@@ -26,6 +26,7 @@ describe('message size before sending', () => {
   it('reads the configured warning size, and falls back to 20 MB for nonsense', () => {
     expect(warnBytes({ getItem: () => '5' })).toBe(5 * 1024 * 1024);
     expect(warnBytes({ getItem: () => 'lots' })).toBe(20 * 1024 * 1024);
+    expect(warnBytes({ getItem: () => '-3' })).toBe(20 * 1024 * 1024);
     expect(warnBytes({ getItem: () => null })).toBe(20 * 1024 * 1024);
   });
 });
