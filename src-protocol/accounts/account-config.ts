@@ -9,11 +9,14 @@ import { z } from 'zod';
 import { PosternError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/atomic-file.ts';
 import { AccountId, Identity, Pop3Retention, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
+import { StoredOAuth } from './oauth-providers.ts';
 
 const CredentialRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('env'), variable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
   z.object({ kind: z.literal('safe-storage') }),
   z.object({ kind: z.literal('session') }),
+  z.object({ kind: z.literal('file') }),
+  z.object({ kind: z.literal('none') }),
 ]);
 
 export const StoredAccount = z.object({
@@ -26,6 +29,12 @@ export const StoredAccount = z.object({
   pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable().default(null),
   smtp: ServerEndpoint,
   credential: CredentialRefSchema,
+  /**
+   * OAuth 2.0 sign-in (XOAUTH2) instead of a password: the provider's
+   * endpoints, client id and scopes only. The tokens are in the credential
+   * store (`credential`), never here.
+   */
+  oauth: StoredOAuth.nullable().default(null),
   /** Aliases with signatures; absent in files written before identities existed. */
   identities: z.array(Identity).default([]),
   ca_file: z.string().regex(/^[a-z0-9-]+\.pem$/).nullable(),
@@ -133,6 +142,7 @@ export function toSummary(a: StoredAccount): AccountSummary {
   return {
     id: a.id, name: a.name, email: a.email, user: a.user, kind: a.pop3 ? 'pop3' : 'imap',
     imap: a.imap, pop3: a.pop3, smtp: a.smtp, has_custom_ca: a.ca_file !== null, identities: identitiesOf(a),
+    ...(a.oauth ? { oauth: { provider: a.oauth.provider, signed_in: a.credential.kind !== 'none' } } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import { envVariable, hostPort, nonNegativeInt, positiveInt, required, security 
 import { startWebBridge } from './web-bridge.ts';
 import { formatList, formatMessage, formatFolders, formatTree } from './format.ts';
 import { parseFilesTo } from './parse-files.ts';
+import { OAUTH_ADD_OPTIONS, oauthFromFlags, signIn } from './oauth-cli.ts';
 
 const COMMON = {
   profile: { type: 'string' },
@@ -34,6 +35,10 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
               [--imap-security tls|starttls] [--pop3-security tls|starttls] [--smtp-security tls|starttls]
               [--leave-on-server | --no-leave-on-server | --delete-after-days N] [--delete-when-deleted] [--preview-over-kib K]
               [--ca FILE] [--password-env VAR]
+              [--oauth google|microsoft|custom --oauth-client-id ID [--oauth-client-secret S]
+               [--oauth-auth-url URL --oauth-token-url URL --oauth-scope S...] [--no-login]]
+                                    (OAuth 2.0 / XOAUTH2 instead of a password; signs in at once)
+  account login NAME                (signs an OAuth account in again: prints the URL to open)
   account list
   folders [--account N]
   sync [--account N] [--folder F | --all-folders] [--bodies [--max-age-days D]]
@@ -126,8 +131,12 @@ function profileDir(value: string | undefined): string {
 }
 
 /** One engine per command, closed when the command ends. */
-async function withEngine<T>(profile: string | undefined, io: Io, fn: (call: Caller) => Promise<T>, hint?: { envVariable?: string }): Promise<T> {
-  const engine = createInProcessEngine({ profileDir: profileDir(profile), credentials: new CliCredentialStore(), ...(hint ? { credentialHint: hint } : {}) });
+async function withEngine<T>(
+  profile: string | undefined, io: Io, fn: (call: Caller) => Promise<T>, hint?: { envVariable?: string }, place?: { downloadsDir?: string | undefined },
+): Promise<T> {
+  const engine = createInProcessEngine({
+    profileDir: profileDir(profile), credentials: new CliCredentialStore(process.env, profileDir(profile)), ...(hint ? { credentialHint: hint } : {}), downloadsDir: place?.downloadsDir,
+  });
   const stop = engine.dispatcher.onEvent((name, payload) => {
     if (name === 'mail:progress') io.err(progressLine(payload as Progress));
     if (name === 'mail:task') {
@@ -182,7 +191,14 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     print(io, values.json, accounts, () => accounts.map((a) => `${a.name}\t${a.email}\t${a.kind} ${(a.imap ?? a.pop3)?.host}:${(a.imap ?? a.pop3)?.port}`).join('\n') || 'No accounts.');
     return 0;
   }
-  if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add" or "list".\n${USAGE}`);
+  if (sub === 'login') {
+    const { values, positionals } = parse(rest, {}, true);
+    if (positionals.length !== 1) throw new PosternError('BAD_INPUT', `account login takes the account's name.\n${USAGE}`);
+    const account = await withEngine(values.profile, io, async (call) => signIn(call, await pickAccount(call, positionals[0]), io.err));
+    print(io, values.json, account, () => `Signed in ${account.name} (${account.email}).`);
+    return 0;
+  }
+  if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add", "login" or "list".\n${USAGE}`);
   const { values } = parse(rest, {
     name: { type: 'string' }, email: { type: 'string' }, imap: { type: 'string' }, smtp: { type: 'string' },
     user: { type: 'string' }, 'imap-security': { type: 'string' }, 'smtp-security': { type: 'string' },
@@ -190,7 +206,10 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     pop3: { type: 'string' }, 'pop3-security': { type: 'string' },
     'leave-on-server': { type: 'boolean' }, 'delete-after-days': { type: 'string' }, 'delete-when-deleted': { type: 'boolean', default: false },
     'preview-over-kib': { type: 'string' },
+    ...OAUTH_ADD_OPTIONS,
   });
+  const oauth = oauthFromFlags(values);
+  if (oauth && values['password-env'] !== undefined) throw new PosternError('BAD_INPUT', '--password-env does not go with --oauth: an OAuth account has no password.');
   if ((values.imap === undefined) === (values.pop3 === undefined)) throw new PosternError('BAD_INPUT', 'Give the incoming server with exactly one of --imap HOST:PORT or --pop3 HOST:PORT.');
   if (values.pop3 === undefined && (values['leave-on-server'] !== undefined || values['delete-after-days'] !== undefined
     || values['delete-when-deleted'] || values['preview-over-kib'] !== undefined)) {
@@ -202,8 +221,10 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   if (values['leave-on-server'] === false && deleteAfter !== null) throw new PosternError('BAD_INPUT', '--delete-after-days keeps mail on the server for a while; it does not go with --no-leave-on-server.');
   const smtp = hostPort(values.smtp, '--smtp');
   const variable = envVariable(values['password-env']);
-  let password: string;
-  if (variable) {
+  let password: string | undefined;
+  if (oauth) {
+    password = undefined;
+  } else if (variable) {
     password = process.env[variable] ?? '';
     if (!password) throw new PosternError('CREDENTIAL_MISSING', `The environment variable ${variable} is not set.`);
   } else {
@@ -212,20 +233,25 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   const ca_pem = values.ca ? await readFile(values.ca, 'utf8').catch((err: unknown) => {
     throw new PosternError('BAD_INPUT', `The CA file ${values.ca} could not be read: ${(err as Error).message}`);
   }) : undefined;
-  const account = await withEngine(values.profile, io, (call) => call('mail:accounts.add', {
-    name: required(values.name, '--name'), email: required(values.email, '--email'), user: required(values.user, '--user'), password,
-    ...(imap ? { imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) } } : {}),
-    ...(pop3 ? {
-      pop3: { ...pop3, security: security(values['pop3-security'], '--pop3-security', pop3.port, [995]) },
-      pop3_retention: {
-        leave_on_server: values['leave-on-server'] ?? true, delete_after_days: deleteAfter, delete_when_deleted_here: values['delete-when-deleted'],
-        preview_over_kib: values['preview-over-kib'] === undefined ? null : positiveInt(values['preview-over-kib'], '--preview-over-kib', NaN),
-      },
-    } : {}),
-    smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
-    ...(ca_pem ? { ca_pem } : {}),
-  }), variable ? { envVariable: variable } : undefined);
-  print(io, values.json, account, () => `Added ${account.name} (${account.email}).`);
+  const account = await withEngine(values.profile, io, async (call) => {
+    const added = await call('mail:accounts.add', {
+      name: required(values.name, '--name'), email: required(values.email, '--email'), user: required(values.user, '--user'),
+      ...(oauth ? { oauth } : { password }),
+      ...(imap ? { imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) } } : {}),
+      ...(pop3 ? {
+        pop3: { ...pop3, security: security(values['pop3-security'], '--pop3-security', pop3.port, [995]) },
+        pop3_retention: {
+          leave_on_server: values['leave-on-server'] ?? true, delete_after_days: deleteAfter, delete_when_deleted_here: values['delete-when-deleted'],
+          preview_over_kib: values['preview-over-kib'] === undefined ? null : positiveInt(values['preview-over-kib'], '--preview-over-kib', NaN),
+        },
+      } : {}),
+      smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
+      ...(ca_pem ? { ca_pem } : {}),
+    });
+    // An OAuth account is useful only once signed in; --no-login leaves that to `account login`.
+    return oauth && values.login ? signIn(call, added, io.err) : added;
+  }, variable ? { envVariable: variable } : undefined);
+  print(io, values.json, account, () => `Added ${account.name} (${account.email})${account.oauth?.signed_in ? ', signed in' : ''}.`);
   return 0;
 }
 
@@ -574,7 +600,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PosternError('BAD_INPUT', '--port takes a port number (0 picks a free one).');
   const rendererDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
-  const dispatcher = await startEngine({ profileDir: profileDir(values.profile), credentials: new EnvCredentialStore() });
+  const dispatcher = await startEngine({ profileDir: profileDir(values.profile), credentials: new EnvCredentialStore(process.env, profileDir(values.profile)) });
   const bridge = await startWebBridge({ dispatcher, rendererDir, port });
   io.out(bridge.url);
   io.err(`Postern is serving on ${bridge.url.split('#')[0]} (open the full URL above; it carries the access token). Ctrl+C stops.`);

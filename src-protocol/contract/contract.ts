@@ -17,6 +17,17 @@ export const contract = {
   'mail:accounts.list': call(z.object({}), z.array(AccountSummary)),
   'mail:accounts.add': call(AccountAddInput, AccountSummary),
   'mail:accounts.remove': call(z.object({ account_id: AccountId }), z.object({ removed: z.boolean() })),
+  /**
+   * Starts signing an OAuth account in (RFC 8252: authorization code with
+   * PKCE, redirect to a loopback port the engine listens on). The caller opens
+   * `url` in the system browser, then calls oauthFinish with `flow_id`.
+   */
+  'mail:accounts.oauthStart': call(
+    z.object({ account_id: AccountId }),
+    z.object({ flow_id: z.string().min(1).max(100), url: z.string().url().max(8000) }),
+  ),
+  /** Waits (cancellable; at most 10 minutes) for the browser's redirect, keeps the tokens, and answers the signed-in account. */
+  'mail:accounts.oauthFinish': call(z.object({ flow_id: z.string().min(1).max(100) }), AccountSummary),
   'mail:folders.list': call(
     z.object({ account_id: AccountId, refresh: z.boolean().default(false) }),
     z.array(Folder),

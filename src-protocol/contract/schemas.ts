@@ -38,6 +38,39 @@ export const Identity = z.object({
 });
 export type Identity = z.infer<typeof Identity>;
 
+/** Who issues the OAuth 2.0 tokens of an account that signs in with XOAUTH2 instead of a password. */
+export const OAuthProviderName = z.enum(['google', 'microsoft', 'custom']);
+export type OAuthProviderName = z.infer<typeof OAuthProviderName>;
+
+/**
+ * An http(s) URL of an OAuth endpoint. Plain http only to this machine (a
+ * provider on loopback, as in tests); anything else must be https.
+ */
+export const OAuthEndpointUrl = z.string().max(2000).refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const u = new URL(value);
+  if (u.username !== '' || u.password !== '' || u.hash !== '') return false;
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+}, 'must be an https URL (http only for 127.0.0.1 or localhost)');
+
+/**
+ * How an account gets its OAuth tokens. Google and Microsoft have their
+ * endpoints and scopes built in (a client id is still needed: Postern has
+ * none of its own); `custom` needs both URLs and the scopes.
+ */
+export const OAuthAddInput = z.object({
+  provider: OAuthProviderName,
+  client_id: z.string().min(1).max(500),
+  /** Google gives installed apps a "secret" that is not one (RFC 8252 section 8.5); others need none. */
+  client_secret: z.string().min(1).max(500).optional(),
+  auth_url: OAuthEndpointUrl.optional(),
+  token_url: OAuthEndpointUrl.optional(),
+  scopes: z.array(z.string().min(1).max(500).regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'not a scope')).min(1).max(20).optional(),
+}).refine((o) => o.provider !== 'custom' || (o.auth_url !== undefined && o.token_url !== undefined && o.scopes !== undefined), {
+  message: 'A custom OAuth provider needs auth_url, token_url and scopes.', path: ['provider'],
+});
+export type OAuthAddInput = z.infer<typeof OAuthAddInput>;
+
 export const AccountSummary = z.object({
   id: AccountId,
   name: z.string(),
@@ -51,6 +84,12 @@ export const AccountSummary = z.object({
   has_custom_ca: z.boolean(),
   /** From addresses; the first is the account's own. */
   identities: z.array(Identity),
+  /** Present when the account signs in with OAuth 2.0 (XOAUTH2) instead of a password. */
+  oauth: z.object({
+    provider: OAuthProviderName,
+    /** False until the first sign-in, and again once the provider revoked it: show "Sign in". */
+    signed_in: z.boolean(),
+  }).optional(),
 });
 export type AccountSummary = z.infer<typeof AccountSummary>;
 
@@ -58,7 +97,10 @@ export const AccountAddInput = z.object({
   name: z.string().min(1).max(100),
   email: z.email().max(254),
   user: z.string().min(1).max(254),
-  password: z.string().min(1).max(4096),
+  /** Exactly one of password and oauth. */
+  password: z.string().min(1).max(4096).optional(),
+  /** Sign in with OAuth 2.0 instead; the tokens come from `mail:accounts.oauthStart`/`oauthFinish` afterwards. */
+  oauth: OAuthAddInput.optional(),
   /** Exactly one of imap and pop3. */
   imap: ServerEndpoint.optional(),
   pop3: ServerEndpoint.optional(),
@@ -66,7 +108,8 @@ export const AccountAddInput = z.object({
   smtp: ServerEndpoint,
   /** Extra trust anchor (PEM) for a private server; verification stays on. */
   ca_pem: z.string().max(256 * 1024).optional(),
-}).refine((a) => (a.imap === undefined) !== (a.pop3 === undefined), { message: 'Give either an IMAP or a POP3 server.', path: ['imap'] });
+}).refine((a) => (a.imap === undefined) !== (a.pop3 === undefined), { message: 'Give either an IMAP or a POP3 server.', path: ['imap'] })
+  .refine((a) => (a.password === undefined) !== (a.oauth === undefined), { message: 'Give either a password or an OAuth provider.', path: ['password'] });
 export type AccountAddInput = z.infer<typeof AccountAddInput>;
 
 export const SpecialUse = z.enum(['inbox', 'drafts', 'sent', 'trash', 'junk', 'archive', 'all', 'flagged']);

@@ -9,13 +9,19 @@ import type { Logger } from '../common/log.ts';
 import { LIMITS } from '../common/limits.ts';
 import { tlsOptions } from '../net/tls-policy.ts';
 import { classifyNetworkError } from '../net/classify-error.ts';
+import { PosternError } from '../common/errors.ts';
 
 export interface ImapSettings {
   host: string;
   port: number;
   security: 'tls' | 'starttls';
   user: string;
-  password: string;
+  /** The password (ignored when `accessToken` is set). */
+  password?: string | undefined;
+  /** An OAuth 2.0 access token: imapflow signs in with OAUTHBEARER or XOAUTH2, whichever the server offers. */
+  accessToken?: string | undefined;
+  /** Asked once when the server refuses `accessToken` (it may have been revoked or expired early): a fresh one to retry with. */
+  renewAccessToken?: (() => Promise<string>) | undefined;
   caPem?: string | undefined;
   logger?: Logger | undefined;
   /** Let imapflow IDLE whenever the connection is free (push connections only). */
@@ -23,12 +29,38 @@ export interface ImapSettings {
 }
 
 export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
+  if (settings.accessToken === undefined) return connectOnce(settings);
+  try {
+    return await connectOnce(settings);
+  } catch (err) {
+    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
+    // Renewing may itself fail with a clear "sign in again".
+    const accessToken = await settings.renewAccessToken();
+    try {
+      return await connectOnce({ ...settings, accessToken, renewAccessToken: undefined });
+    } catch (again) {
+      throw oauthRefusal(again, settings);
+    }
+  }
+}
+
+/** A refused token is not a wrong password: say what it is. */
+function oauthRefusal(err: unknown, settings: ImapSettings): unknown {
+  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
+  return new PosternError('AUTH_FAILED',
+    `The IMAP server ${settings.host}:${settings.port} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
+    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+}
+
+async function connectOnce(settings: ImapSettings): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     doSTARTTLS: settings.security === 'starttls' ? true : undefined,
-    auth: { user: settings.user, pass: settings.password },
+    auth: settings.accessToken !== undefined
+      ? { user: settings.user, accessToken: settings.accessToken }
+      : { user: settings.user, pass: settings.password ?? '' },
     tls: tlsOptions(settings.host, { caPem: settings.caPem }),
     logger: false,
     disableAutoIdle: settings.idle !== true,

@@ -14,6 +14,28 @@ import { resolveTimeouts, serverLabel, type Pop3Settings } from './pop3-settings
 import { Pop3Transport, type WireDirection } from './pop3-transport.ts';
 
 export async function connectPop3(settings: Pop3Settings): Promise<Pop3Client> {
+  if (settings.accessToken === undefined) return connectOnce(settings);
+  try {
+    return await connectOnce(settings);
+  } catch (err) {
+    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
+    const accessToken = await settings.renewAccessToken();
+    try {
+      return await connectOnce({ ...settings, accessToken, renewAccessToken: undefined });
+    } catch (again) {
+      throw oauthRefusal(again, settings);
+    }
+  }
+}
+
+/** A refused token is not a wrong password: say what it is. */
+function oauthRefusal(err: unknown, settings: Pop3Settings): unknown {
+  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
+  return new PosternError('AUTH_FAILED', `${serverLabel(settings)} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
+    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+}
+
+async function connectOnce(settings: Pop3Settings): Promise<Pop3Client> {
   if (settings.security !== 'tls' && settings.security !== 'starttls') {
     throw new PosternError('BAD_INPUT', `POP3 security must be "tls" or "starttls", not ${JSON.stringify(settings.security)}.`);
   }

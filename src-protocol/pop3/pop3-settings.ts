@@ -27,6 +27,8 @@ export interface Pop3Settings {
   password?: string | undefined;
   /** An OAuth2 access token: signs in with AUTH XOAUTH2 and nothing else. */
   accessToken?: string | undefined;
+  /** Asked once when the server refuses `accessToken` (revoked, or expired early): a fresh one to sign in with on a new connection. */
+  renewAccessToken?: (() => Promise<string>) | undefined;
   /**
    * Allows APOP (RFC 1939) when the greeting offers it. Off by default: APOP
    * rests on MD5, and over TLS plain SASL is as safe; for servers that take

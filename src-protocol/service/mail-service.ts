@@ -15,6 +15,9 @@ import { AccountConfig, accountIdFromName, identitiesOf, toSummary, type StoredA
 import { sanitizeHtml } from '../mime/sanitize-html.ts';
 import { htmlToPlainText } from '../mime/html-to-text.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
+import { OAuthTokens, type AccessTokenAuth } from '../accounts/oauth-tokens.ts';
+import { OAuthLogins } from '../accounts/oauth-login.ts';
+import { resolveOAuth } from '../accounts/oauth-providers.ts';
 import { openDatabase } from '../store/database.ts';
 import { MailStore, type FolderRow, type MessageRow, type ThreadRow } from '../store/mail-store.ts';
 import { BlobStore } from '../store/blob-store.ts';
@@ -34,7 +37,7 @@ import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
 import { syncAccount } from '../sync/account-sync.ts';
 import { indexStoredMessage } from '../sync/body-index.ts';
-import { parseMessage, getAttachmentContent, parseAttachedMessage } from '../mime/parse.ts';
+import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
 import { extractPart, mimeTree } from '../mime/mime-tree.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
@@ -77,12 +80,21 @@ export class MailService {
   /** Background syncs of an account run one after another. */
   readonly #syncChains = new Map<string, Promise<unknown>>();
   readonly #queue: TaskQueue;
+  /** OAuth accounts: access tokens (refreshed as needed) and sign-ins waiting for the browser. */
+  readonly #oauth: OAuthTokens;
+  readonly #oauthLogins = new OAuthLogins();
   #credentialHint: { envVariable?: string } | undefined;
 
   constructor(options: MailServiceOptions) {
     mkdirSync(options.profileDir, { recursive: true, mode: 0o700 });
     this.#accounts = new AccountConfig(options.profileDir);
     this.#credentials = options.credentials;
+    this.#oauth = new OAuthTokens({
+      credentials: options.credentials,
+      onCredentialChange: async (accountId, credential) => {
+        await this.#accounts.update(accountId, (a) => ({ ...a, credential }));
+      },
+    });
     this.#store = new MailStore(openDatabase(join(options.profileDir, 'mail.sqlite')));
     this.#blobs = new BlobStore(join(options.profileDir, 'messages'));
     this.#events = options.events;
@@ -100,7 +112,7 @@ export class MailService {
       submit: async (accountId, envelope, raw) => {
         const account = await this.#accounts.find(accountId);
         this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'submitting', done: 0, total: raw.length });
-        const smtp: SmtpSettings = { ...account.smtp, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account) };
+        const smtp: SmtpSettings = { ...account.smtp, user: account.user, ...(await this.#auth(account)), caPem: await this.#accounts.caPem(account) };
         return submitMessage(smtp, envelope, raw, (sent, total) =>
           this.#progress({ task: 'send', account_id: accountId, folder: null, phase: 'submitting', done: sent, total }),
         );
@@ -242,6 +254,7 @@ export class MailService {
   }
 
   async close(): Promise<void> {
+    await this.#oauthLogins.close();
     for (const t of this.#pop3Timers.values()) clearInterval(t);
     this.#pop3Timers.clear();
     for (const w of this.#watchers.values()) {
@@ -266,18 +279,22 @@ export class MailService {
         const id = accountIdFromName(input.name, new Set(existing.map((a) => a.id)));
         // Prove the settings work before keeping them: a person learns about
         // a wrong password or an untrusted certificate while still in the form.
-        if (input.imap) {
+        // An OAuth account has no token until it is signed in (accounts.oauthStart), so nothing can be proved yet.
+        if (input.oauth) {
+          // Nothing to try.
+        } else if (input.imap) {
           await withImap({ ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem, logger: this.#logger }, async () => undefined);
         } else if (input.pop3) {
           const client = await connectPop3({ ...input.pop3, user: input.user, password: input.password, caPem: input.ca_pem, signal: ctx.signal });
           await client.quit();
         }
         ctx.signal.throwIfAborted();
-        const credential = await this.#credentials.save(id, input.password, this.#credentialHint);
+        const oauth = input.oauth ? resolveOAuth(input.oauth) : null;
+        const credential = input.password === undefined ? { kind: 'none' as const } : await this.#credentials.save(id, input.password, this.#credentialHint);
         const stored = await this.#accounts.add({
           id, name: input.name, email: input.email, user: input.user, imap: input.imap ?? null,
           pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null, delete_when_deleted_here: false } } : null,
-          smtp: input.smtp, credential, ca_file: null,
+          smtp: input.smtp, credential, oauth, ca_file: null,
         }, input.ca_pem);
         if (stored.pop3) this.#store.replaceFolders(stored.id, [...LOCAL_FOLDERS]);
         if (this.#resumed) {
@@ -290,6 +307,7 @@ export class MailService {
         const account = await this.#accounts.find(account_id);
         await this.#stopWatching(account.id);
         await this.#credentials.remove(account.id, account.credential);
+        this.#oauth.forget(account.id);
         this.#store.removeAccount(account.id);
         this.#pop3.removeAccount(account.id);
         return { removed: await this.#accounts.remove(account.id) };
@@ -511,7 +529,7 @@ export class MailService {
       'mail:compose.reply': async ({ id, all }, ctx) => {
         const row = this.#message(id);
         const account = await this.#accounts.find(row.account_id);
-        const original = await parseMessage(await this.#rawMessage(row, ctx));
+        const original = await parseMessage(await this.#rawSource(row, ctx));
         return { account_id: account.id, in_reply_to_id: id, ...replyPrefill(original, identitiesOf(account), all) };
       },
       'mail:compose.forward': async ({ id, as_attachment }, ctx) => {
@@ -525,12 +543,12 @@ export class MailService {
         this.#store.setRemoteContentAllowed(address, allow);
         return { allowed: allow };
       },
-      'mail:messages.parts': async ({ id }, ctx) => mimeTree(await this.#rawMessage(this.#message(id), ctx), ctx.signal),
+      'mail:messages.parts': async ({ id }, ctx) => mimeTree(await this.#rawSource(this.#message(id), ctx), ctx.signal),
       'mail:messages.part': async ({ id, part }, ctx) => {
         const p = await extractPart(await this.#rawMessage(this.#message(id), ctx), part, ctx.signal);
         return { content_type: p.content_type, filename: p.filename, data_base64: p.content.toString('base64') };
       },
-      'mail:messages.attached': async ({ id, index }, ctx) => parseAttachedMessage(await this.#rawMessage(this.#message(id), ctx), index, ctx.signal),
+      'mail:messages.attached': async ({ id, index }, ctx) => parseAttachedMessage(await this.#rawSource(this.#message(id), ctx), index, ctx.signal),
       'mail:watch.folder': async ({ account_id, folder }) => {
         const account = await this.#accounts.find(account_id);
         if (account.pop3) return { watching: false };
@@ -723,7 +741,7 @@ export class MailService {
 
   async #getMessage(id: number, markRead: boolean, ctx: CallContext): Promise<MessageView> {
     let row = this.#message(id);
-    const raw = await this.#rawMessage(row, ctx);
+    const raw = await this.#rawSource(row, ctx);
     const model = await parseMessage(raw, { fallbackDate: row.date_ms === null ? undefined : new Date(row.date_ms) });
     // Read again: flags may have changed while the body was fetched (a read-modify-write on the old row would undo that).
     row = this.#message(id);
@@ -745,6 +763,16 @@ export class MailService {
       ...model, id: row.id, account_id: row.account_id, folder: row.folder_path, flags,
       remote_content_allowed: sender ? this.#store.remoteContentAllowed(sender) : false,
     };
+  }
+
+  /**
+   * The raw message as the MIME reader takes it: the stored file when there
+   * is one (a large message is then streamed, never whole in memory), else
+   * its bytes, fetched once and kept.
+   */
+  async #rawSource(row: MessageRow, ctx: CallContext): Promise<RawSource> {
+    if (row.blob_sha256 && row.partial !== 1) return { file: this.#blobs.pathOf(row.blob_sha256) };
+    return this.#rawMessage(row, ctx);
   }
 
   /** The raw message, from the local store or fetched once and kept. */
@@ -791,7 +819,7 @@ export class MailService {
     if (!pop3) throw new PosternError('INTERNAL', 'not a POP3 account');
     this.#store.replaceFolders(account.id, [...LOCAL_FOLDERS, ...this.#store.listFolders(account.id).filter((f) => !f.special_use)]);
     const client = await connectPop3({
-      host: pop3.host, port: pop3.port, security: pop3.security, user: account.user, password: await this.#password(account),
+      host: pop3.host, port: pop3.port, security: pop3.security, user: account.user, ...(await this.#auth(account)),
       caPem: await this.#accounts.caPem(account), signal,
     });
     try {
@@ -831,7 +859,7 @@ export class MailService {
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'body', done: 0, total: row.size });
     const client = await connectPop3({
       host: account.pop3.host, port: account.pop3.port, security: account.pop3.security, user: account.user,
-      password: await this.#password(account), caPem: await this.#accounts.caPem(account), signal: ctx.signal,
+      ...(await this.#auth(account)), caPem: await this.#accounts.caPem(account), signal: ctx.signal,
     });
     let raw: Buffer;
     try {
@@ -940,13 +968,15 @@ export class MailService {
     }
   }
 
-  async #password(account: StoredAccount): Promise<string> {
-    return this.#credentials.load(account.id, account.credential);
+  /** A password, or for an OAuth account an access token (refreshed when due) and the way to renew it once. */
+  async #auth(account: StoredAccount): Promise<{ password: string } | AccessTokenAuth> {
+    if (account.oauth) return this.#oauth.auth({ ...account, oauth: account.oauth });
+    return { password: await this.#credentials.load(account.id, account.credential) };
   }
 
   async #imapSettings(account: StoredAccount): Promise<ImapSettings> {
     if (!account.imap) throw new PosternError('BAD_INPUT', `${account.name} is a POP3 account; its folders are kept on this computer.`);
-    return { ...account.imap, user: account.user, password: await this.#password(account), caPem: await this.#accounts.caPem(account), logger: this.#logger };
+    return { ...account.imap, user: account.user, ...(await this.#auth(account)), caPem: await this.#accounts.caPem(account), logger: this.#logger };
   }
 
   #message(id: number): MessageRow {

@@ -15,7 +15,12 @@ export interface SmtpSettings {
   port: number;
   security: 'tls' | 'starttls';
   user: string;
-  password: string;
+  /** The password (ignored when `accessToken` is set). */
+  password?: string | undefined;
+  /** An OAuth 2.0 access token: AUTH XOAUTH2 instead of a password. */
+  accessToken?: string | undefined;
+  /** Asked once when the server refuses `accessToken`: a fresh one to retry with (nothing was sent yet). */
+  renewAccessToken?: (() => Promise<string>) | undefined;
   caPem?: string | undefined;
 }
 
@@ -29,13 +34,39 @@ export interface SubmitResult {
 export type UploadProgress = (sent: number, total: number) => void;
 
 export async function submitMessage(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, onProgress?: UploadProgress): Promise<SubmitResult> {
+  if (settings.accessToken === undefined) return submitOnce(settings, envelope, raw, onProgress);
+  try {
+    return await submitOnce(settings, envelope, raw, onProgress);
+  } catch (err) {
+    // AUTH comes before MAIL FROM, so a refused token means nothing was sent: trying again cannot send twice.
+    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
+    const accessToken = await settings.renewAccessToken();
+    try {
+      return await submitOnce({ ...settings, accessToken, renewAccessToken: undefined }, envelope, raw, onProgress);
+    } catch (again) {
+      throw oauthRefusal(again, settings);
+    }
+  }
+}
+
+/** A refused token is not a wrong password: say what it is. */
+function oauthRefusal(err: unknown, settings: SmtpSettings): unknown {
+  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
+  return new PosternError('AUTH_FAILED',
+    `The SMTP server ${settings.host}:${settings.port} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
+    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+}
+
+async function submitOnce(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, onProgress?: UploadProgress): Promise<SubmitResult> {
   const options: SMTPTransport.Options = {
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     // STARTTLS, when configured, is required: never fall back to plain text.
     requireTLS: settings.security === 'starttls',
-    auth: { user: settings.user, pass: settings.password },
+    auth: settings.accessToken !== undefined
+      ? { type: 'OAuth2', user: settings.user, accessToken: settings.accessToken }
+      : { user: settings.user, pass: settings.password ?? '' },
     tls: tlsOptions(settings.host, { caPem: settings.caPem }),
     connectionTimeout: LIMITS.connectTimeoutMs,
     greetingTimeout: LIMITS.greetingTimeoutMs,

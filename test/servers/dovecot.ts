@@ -47,11 +47,20 @@ ssl_min_protocol = TLSv1.2
 # Loopback counts as secured, so plaintext LOGIN from 127.0.0.1 still works
 # (TESTING-SERVERS.md); from 127.0.0.2 it is refused.
 disable_plaintext_auth = yes
-auth_mechanisms = plain login cram-md5
+auth_mechanisms = plain login cram-md5 xoauth2 oauthbearer
 auth_username_format = %Ln
 # Default 2 s. Tests of wrong passwords would otherwise also slow the next
 # logins of the same user by seconds.
 auth_failure_delay = 0
+# OAuth 2.0 bearer tokens (XOAUTH2, OAUTHBEARER), checked against the test
+# provider's introspection endpoint (oauth-provider.ts). First, and only for
+# those two mechanisms, so every password login goes straight to the
+# passwd-file below exactly as before.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${oauth2ConfFile(l)}
+}
 passdb {
   driver = passwd-file
   # One file per user: a passwd-file is reread at most once a second, but a
@@ -116,16 +125,38 @@ service auth {
 `;
 }
 
+function oauth2ConfFile(l: StateLayout): string {
+  return `${l.etc}/dovecot-oauth2.conf.ext`;
+}
+
+/**
+ * The oauth2 passdb's settings: RFC 7662 introspection by POST; the token is
+ * good when the answer says "active": true, for the user it names (the local
+ * part, as auth_username_format = %Ln makes of the login name).
+ */
+function oauth2Config(introspectUrl: string): string {
+  return `introspection_url = ${introspectUrl}
+introspection_mode = post
+force_introspection = yes
+username_attribute = username
+username_format = %Ln
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`;
+}
+
 export interface RunningDovecot {
   pid: number;
 }
 
 /** Writes the config, starts Dovecot and waits until it listens. Users are in l.usersDir (users.ts). */
-export async function startDovecot(l: StateLayout, tls: TestTls, ports: DovecotPorts): Promise<RunningDovecot> {
+export async function startDovecot(l: StateLayout, tls: TestTls, ports: DovecotPorts, oauthIntrospectUrl: string): Promise<RunningDovecot> {
   await mkdir(l.dovecotBase, { recursive: true });
   await mkdir(l.dovecotState, { recursive: true });
   await mkdir(l.mail, { recursive: true });
   await chown(l.mail, MAIL_UID, MAIL_GID);
+  await writeFile(oauth2ConfFile(l), oauth2Config(oauthIntrospectUrl));
   await writeFile(l.dovecotConf, config(l, tls, ports));
 
   await runDetached('dovecot', ['-c', l.dovecotConf], `${l.log}/dovecot-start.log`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeTestCa } from './ca.ts';
 import { startDovecot, stopDovecot } from './dovecot.ts';
 import { layout } from './layout.ts';
+import { startOAuthProvider, type OAuthProviderInfo, type RunningOAuthProvider } from './oauth-provider.ts';
 import { startPostfix, stopPostfix } from './postfix.ts';
 import { freePorts, isAlive, readPidFile } from './proc.ts';
 import { STATE_PREFIX, reapStaleRuns } from './reap.ts';
@@ -14,6 +15,7 @@ import type { TestUser } from './users.ts';
 import { appendUsers } from './users.ts';
 
 export type { TestUser } from './users.ts';
+export type { OAuthProviderInfo } from './oauth-provider.ts';
 
 /** What tests get from `inject('servers')`. Plain data: it crosses into test workers as JSON. */
 export interface TestServers {
@@ -47,6 +49,12 @@ export interface TestServers {
     dovecotLog: string;
     postfixLog: string;
   };
+  /**
+   * The test OAuth 2.0 provider (oauth-provider.ts) whose introspection
+   * endpoint Dovecot asks for XOAUTH2/OAUTHBEARER logins (and so Postfix's
+   * submission too). Password logins do not touch it.
+   */
+  oauth: OAuthProviderInfo;
   /** Master process ids, so stopServers can stop exactly these. */
   pids: { dovecot: number; postfix: number };
 }
@@ -55,6 +63,8 @@ export const DEFAULT_USERS = ['alice', 'bob', 'carol'] as const;
 
 /** Signals the masters if the process exits without stopServers (e.g. on an uncaught error). */
 const exitHooks = new Map<string, () => void>();
+/** The OAuth providers (in this process), by state folder, for stopServers. */
+const oauthProviders = new Map<string, RunningOAuthProvider>();
 
 /**
  * Starts everything in a new state folder. The ports are free when the OS
@@ -84,14 +94,16 @@ async function startOnce(): Promise<TestServers> {
   await mkdir(l.etc, { recursive: true });
   await mkdir(l.log, { recursive: true });
 
+  let oauth: RunningOAuthProvider | undefined;
   try {
+    oauth = await startOAuthProvider();
     const [imap, imaps, pop3, pop3s, submission, submissions, mx] = (await freePorts(7)) as [
       number, number, number, number, number, number, number,
     ];
     const tls = await makeTestCa(l.tls);
     const users = await appendUsers(l, DEFAULT_USERS);
     const [dovecot, postfix] = await Promise.all([
-      startDovecot(l, tls, { imap, imaps, pop3, pop3s }),
+      startDovecot(l, tls, { imap, imaps, pop3, pop3s }, oauth.info.introspectUrl),
       startPostfix(l, tls, { submission, submissions, mx }),
     ]);
     const servers: TestServers = {
@@ -107,8 +119,10 @@ async function startOnce(): Promise<TestServers> {
         dovecotLog: l.dovecotLog,
         postfixLog: l.postfixLog,
       },
+      oauth: oauth.info,
       pids: { dovecot: dovecot.pid, postfix: postfix.pid },
     };
+    oauthProviders.set(root, oauth);
     const hook = (): void => {
       for (const pid of [dovecot.pid, postfix.pid]) if (isAlive(pid)) process.kill(pid, 'SIGTERM');
     };
@@ -123,6 +137,7 @@ async function startOnce(): Promise<TestServers> {
     await Promise.allSettled([
       dovecotPid === undefined ? undefined : stopDovecot({ pid: dovecotPid }),
       postfixPid === undefined ? undefined : stopPostfix({ pid: postfixPid }),
+      oauth?.close(),
     ]);
     throw new Error(`starting the test mail servers failed (logs in ${l.log}): ${(err as Error).message}`, {
       cause: err,
@@ -141,5 +156,8 @@ export async function stopServers(s: TestServers): Promise<void> {
     exitHooks.delete(s.stateDir);
   }
   await Promise.all([stopDovecot({ pid: s.pids.dovecot }), stopPostfix({ pid: s.pids.postfix })]);
+  // After Dovecot: its auth process may still hold a connection to the provider.
+  await oauthProviders.get(s.stateDir)?.close();
+  oauthProviders.delete(s.stateDir);
   if (process.env['POSTERN_KEEP_SERVER_STATE'] !== '1') await rm(s.stateDir, { recursive: true, force: true });
 }

@@ -35,6 +35,7 @@ function account(id: string, name: string, over: Partial<StoredAccount> = {}): S
     pop3: null,
     smtp: { host: 'smtp.example.test', port: 587, security: 'starttls' },
     credential: { kind: 'env', variable: 'POSTERN_PW' },
+    oauth: null,
     identities: [],
     ca_file: null,
     ...over,
