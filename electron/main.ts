@@ -97,6 +97,7 @@ async function onReady(): Promise<void> {
     profileDir,
     credentials: new SafeStorageCredentialStore({ profileDir, safeStorage }),
     workerUrl: WORKER_URL,
+    downloadsDir: app.getPath('downloads'),
   });
   starting.catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);

@@ -1,8 +1,12 @@
-/** The attachments of the open message, each with a Save button. */
+/**
+ * The attachments of the open message: each with Save (through the
+ * browser's download) and Open (with the system's application), and Save all.
+ */
 import type { AttachmentInfo } from '../../src-protocol/contract/index.ts';
 import { humanSize } from '../lib/format.ts';
 import { isAttachedMessage } from '../lib/mime-tree.ts';
 import type { ShownError } from '../lib/loadable.ts';
+import type { SaveAllState } from '../lib/attachment-files.ts';
 import { DownloadIcon, FileIcon } from './Icons.tsx';
 
 export interface AttachmentListProps {
@@ -12,18 +16,34 @@ export interface AttachmentListProps {
   onSave: (index: number) => void;
   /** Opens an attached message (message/rfc822) as a message of its own. */
   onOpen?: ((index: number) => void) | undefined;
+  /** Opens an attachment with the system's application. */
+  onOpenFile?: ((index: number) => void) | undefined;
+  opening?: ReadonlyMap<number, 'opening' | ShownError>;
+  /** Saves every attachment into the downloads folder. */
+  onSaveAll?: (() => void) | undefined;
+  saveAll?: SaveAllState;
 }
 
 export function AttachmentList(props: AttachmentListProps) {
   if (props.items.length === 0) return null;
   return (
     <section className="attachments" aria-label="Attachments" data-testid="attachments">
-      <h2 className="attachments-heading">
-        {props.items.length} {props.items.length === 1 ? 'attachment' : 'attachments'}
-      </h2>
+      <div className="attachments-head">
+        <h2 className="attachments-heading">
+          {props.items.length} {props.items.length === 1 ? 'attachment' : 'attachments'}
+        </h2>
+        {props.onSaveAll && props.items.length > 1 && (
+          <button type="button" className="button button-small button-quiet" onClick={props.onSaveAll} disabled={props.saveAll?.kind === 'saving'} data-testid="attachments-save-all">
+            <DownloadIcon size={15} /> {props.saveAll?.kind === 'saving' ? 'Saving…' : 'Save all'}
+          </button>
+        )}
+        <SaveAllStatus state={props.saveAll} />
+      </div>
       <ul className="attachment-list">
         {props.items.map(({ index, info }) => {
           const state = props.saving.get(index);
+          const opening = props.opening?.get(index);
+          const problem = state && state !== 'saving' ? state : opening && opening !== 'opening' ? opening : null;
           return (
             <li
               key={index}
@@ -41,15 +61,27 @@ export function AttachmentList(props: AttachmentListProps) {
                   <span data-testid="attachment-type">{info.content_type}</span> ·{' '}
                   <span data-testid="attachment-size">{humanSize(info.size)}</span>
                 </span>
-                {state && state !== 'saving' && (
-                  <span className="field-error" role="alert">
-                    {state.message}
+                {problem && (
+                  <span className="field-error" role="alert" data-testid="attachment-error">
+                    {problem.message}
                   </span>
                 )}
               </div>
               {props.onOpen && isAttachedMessage(info.content_type) && (
                 <button type="button" className="button button-small button-quiet" onClick={() => props.onOpen?.(index)} data-testid="attachment-open">
                   Open
+                </button>
+              )}
+              {props.onOpenFile && !isAttachedMessage(info.content_type) && (
+                <button
+                  type="button"
+                  className="button button-small button-quiet"
+                  onClick={() => props.onOpenFile?.(index)}
+                  disabled={opening === 'opening'}
+                  aria-label={`Open ${info.save_as} with its application`}
+                  data-testid="attachment-open-file"
+                >
+                  {opening === 'opening' ? 'Opening…' : 'Open'}
                 </button>
               )}
               <button
@@ -67,5 +99,18 @@ export function AttachmentList(props: AttachmentListProps) {
         })}
       </ul>
     </section>
+  );
+}
+
+function SaveAllStatus(props: { state: SaveAllState | undefined }) {
+  const s = props.state;
+  if (!s || s.kind === 'idle' || s.kind === 'saving') return null;
+  if (s.kind === 'error') {
+    return <span className="field-error" role="alert" data-testid="attachments-save-all-status">{s.error.message}</span>;
+  }
+  return (
+    <span className="muted" role="status" data-testid="attachments-save-all-status">
+      Saved {s.count} {s.count === 1 ? 'file' : 'files'} in {s.dir}
+    </span>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Right pane: the open message's headers, notes, attachments and body, and
- * a Structure tab with its MIME tree; attached messages open over it.
+ * a Structure tab with its MIME tree, a Source tab with its raw text;
+ * attached messages open over it.
  */
 import { useMemo, useState, type ReactNode } from 'react';
 import type { Address, MessageModel, MessageView, MimeNode } from '../../src-protocol/contract/index.ts';
@@ -16,6 +17,8 @@ import { MessageBody } from './MessageBody.tsx';
 import { MessageNotes } from './MessageNotes.tsx';
 import { EmptyState, ErrorState, LoadingState } from './PaneState.tsx';
 import { StructureView } from './StructureView.tsx';
+import { SourceView } from './SourceView.tsx';
+import type { AttachmentFilesState } from '../lib/attachment-files.ts';
 
 export interface ReadingPaneProps {
   message: Loadable<MessageView>;
@@ -40,6 +43,8 @@ export interface ReadingPaneProps {
   onCloseAttached?: () => void;
   /** Reply, reply all, forward (inline or as an attachment). */
   onAnswer?: (kind: AnswerKind) => void;
+  /** Open with the system's application, Save all, and the Source tab. */
+  files?: AttachmentFilesState;
 }
 
 export function ReadingPane(props: ReadingPaneProps) {
@@ -59,17 +64,21 @@ function Content(props: ReadingPaneProps) {
   return <MessageContent key={view.id} {...props} view={view} />;
 }
 
+type Tab = 'message' | 'structure' | 'source';
+
 function MessageContent(props: ReadingPaneProps & { view: MessageView }) {
   const { view } = props;
-  const [tab, setTab] = useState<'message' | 'structure'>('message');
+  const [tab, setTab] = useState<Tab>('message');
+  const files = props.files;
   const structure = props.structure;
   const attachedIndexes = useMemo(
     () => (structure?.tree.data ? attachedMessageIndexes(structure.tree.data, view.attachments) : new Map<string, number>()),
     [structure?.tree.data, view.attachments],
   );
-  const showTab = (t: 'message' | 'structure') => {
+  const showTab = (t: Tab) => {
     setTab(t);
     if (t === 'structure') structure?.load();
+    if (t === 'source') files?.loadSource();
   };
 
   // Images the HTML shows inline are part of the body, not attachments to save.
@@ -111,10 +120,17 @@ function MessageContent(props: ReadingPaneProps & { view: MessageView }) {
             <button type="button" role="tab" aria-selected={tab === 'structure'} className={`message-tab${tab === 'structure' ? ' is-on' : ''}`} onClick={() => showTab('structure')} data-testid="tab-structure">
               Structure
             </button>
+            {files && (
+              <button type="button" role="tab" aria-selected={tab === 'source'} className={`message-tab${tab === 'source' ? ' is-on' : ''}`} onClick={() => showTab('source')} data-testid="tab-source">
+                Source
+              </button>
+            )}
           </div>
         )}
       </header>
-      {tab === 'structure' && structure ? (
+      {tab === 'source' && files ? (
+        <SourceView source={files.source} onRetry={files.loadSource} />
+      ) : tab === 'structure' && structure ? (
         <StructureView
           tree={structure.tree}
           saving={structure.saving}
@@ -131,6 +147,10 @@ function MessageContent(props: ReadingPaneProps & { view: MessageView }) {
             saving={props.saving}
             onSave={props.onSave}
             onOpen={props.onOpenAttached ? (index) => props.onOpenAttached?.(index) : undefined}
+            onOpenFile={files?.open}
+            opening={files?.opening}
+            onSaveAll={files?.startSaveAll}
+            saveAll={files?.saveAll}
           />
           <MessageBody
             html={view.html_rendered}

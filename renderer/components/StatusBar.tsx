@@ -7,6 +7,8 @@ export interface StatusItem extends Progress {
   finished: boolean;
   /** How to name the account (its name rather than its id). */
   accountLabel: string;
+  /** When its latest report came; the newest running step is the one shown. */
+  updated?: number;
 }
 
 export interface Notice {
@@ -18,6 +20,8 @@ export interface StatusBarProps {
   items: ReadonlyArray<StatusItem>;
   notice: Notice | null;
   onDismissNotice: () => void;
+  /** Stops a running account sync (shown for sync items). */
+  onStop?: ((item: StatusItem) => void) | undefined;
 }
 
 const RUNNING: Record<Progress['task'], string> = { sync: 'Syncing', send: 'Sending', fetch: 'Downloading', index: 'Indexing' };
@@ -56,7 +60,7 @@ export function amountOf(p: Progress): string {
 }
 
 export function StatusBar(props: StatusBarProps) {
-  const running = props.items.filter((i) => !i.finished);
+  const running = props.items.filter((i) => !i.finished).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0));
   const main = running[0] ?? props.items[0];
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -69,6 +73,11 @@ export function StatusBar(props: StatusBarProps) {
               <progress className="status-meter" max={main.total} value={Math.min(main.done, main.total)} />
             )}
             {running.length > 1 && <span className="muted"> and {running.length - 1} more</span>}
+            {!main.finished && main.task === 'sync' && props.onStop && (
+              <button type="button" className="link-button status-stop" onClick={() => props.onStop?.(main)} data-testid="status-stop">
+                Stop
+              </button>
+            )}
           </>
         ) : (
           <span className="muted">Ready</span>

@@ -3,7 +3,8 @@
  * when the app starts, and again on Refresh. Headers first, so new mail is
  * listed within moments; then, in the background, the bodies, so the whole
  * account can be read and searched offline. A Refresh cancels a running
- * body download (what is stored stays stored) and starts over.
+ * body download (what is stored stays stored) and starts over; Stop (in the
+ * status bar) cancels both steps until the next Refresh.
  */
 import { useCallback, useEffect, useRef } from 'react';
 import type { AccountSummary } from '../../src-protocol/contract/index.ts';
@@ -14,6 +15,8 @@ import { useClient } from './client-context.tsx';
 export interface AccountSyncState {
   /** Headers of every folder; resolves when they are stored, rejects with an IpcError. */
   syncAccount: (accountId: string, signal?: AbortSignal) => Promise<void>;
+  /** Stops the account's running sync (headers and bodies); false when none was running. */
+  stopSync: (accountId: string) => boolean;
 }
 
 export interface AccountSyncCallbacks {
@@ -31,6 +34,8 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
   cb.current = callbacks;
   /** The background body download of each account. */
   const bodies = useRef(new Map<string, AbortController>());
+  /** The header sync of each account. */
+  const headers = useRef(new Map<string, AbortController>());
   const started = useRef(new Set<string>());
 
   const startBodies = useCallback(
@@ -56,12 +61,20 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
   const syncAccount = useCallback(
     async (accountId: string, signal?: AbortSignal) => {
       bodies.current.get(accountId)?.abort();
+      // Our own controller, so that Stop can end it too; the caller's signal still counts.
+      const ac = new AbortController();
+      const follow = () => ac.abort();
+      signal?.addEventListener('abort', follow, { once: true });
+      if (signal?.aborted) ac.abort();
+      headers.current.set(accountId, ac);
       try {
-        await client.call('mail:sync.account', { account_id: accountId, all_folders: true, bodies: false }, signal ? { signal } : {});
+        await client.call('mail:sync.account', { account_id: accountId, all_folders: true, bodies: false }, { signal: ac.signal });
       } finally {
+        signal?.removeEventListener('abort', follow);
+        if (headers.current.get(accountId) === ac) headers.current.delete(accountId);
         cb.current.onSettled(accountId);
       }
-      if (signal?.aborted) return;
+      if (ac.signal.aborted) return;
       cb.current.onSynced(accountId);
       startBodies(accountId);
     },
@@ -79,13 +92,29 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
     }
   }, [accounts, syncAccount]);
 
+  const stopSync = useCallback((accountId: string) => {
+    let stopped = false;
+    for (const owned of [headers.current, bodies.current]) {
+      const ac = owned.get(accountId);
+      if (!ac) continue;
+      owned.delete(accountId);
+      ac.abort();
+      stopped = true;
+    }
+    // An aborted body download does not settle by itself (a Refresh replaces it); a stop ends it.
+    if (stopped) cb.current.onSettled(accountId);
+    return stopped;
+  }, []);
+
   useEffect(() => {
-    const owned = bodies.current;
+    const owned = [bodies.current, headers.current];
     return () => {
-      for (const ac of owned.values()) ac.abort();
-      owned.clear();
+      for (const map of owned) {
+        for (const ac of map.values()) ac.abort();
+        map.clear();
+      }
     };
   }, []);
 
-  return { syncAccount };
+  return { syncAccount, stopSync };
 }

@@ -90,7 +90,15 @@ export function useMessageList(
         await list();
         if (!signal.aborted) setMessages((prev) => ({ ...prev, loading: false }));
       } catch (err) {
-        if (!signal.aborted) setMessages((prev) => ({ ...prev, loading: false, error: toIpcError(err) }));
+        if (signal.aborted) return;
+        const e = toIpcError(err);
+        if (e.code === 'CANCELLED') {
+          // Stopped by the person: what is stored is shown, without an error.
+          await list().catch(() => undefined);
+          if (!signal.aborted) setMessages((prev) => ({ ...prev, loading: false }));
+        } else {
+          setMessages((prev) => ({ ...prev, loading: false, error: e }));
+        }
       } finally {
         if (!signal.aborted) setSyncing(false);
       }

@@ -10,6 +10,8 @@ import { useClient } from './client-context.tsx';
 export interface ProgressEntry extends Progress {
   key: string;
   finished: boolean;
+  /** When its latest report came (ms since the epoch), so the newest step can be shown first. */
+  updated: number;
 }
 
 const LINGER_MS = 2500;
@@ -60,7 +62,7 @@ export function useProgress(): ProgressState {
     const off = client.on('mail:progress', (p) => {
       const key = `${p.task}\u0000${p.account_id}\u0000${p.folder ?? ''}`;
       const finished = isFinished(p);
-      setEntries((prev) => new Map(prev).set(key, { ...p, key, finished }));
+      setEntries((prev) => new Map(prev).set(key, { ...p, key, finished, updated: Date.now() }));
       expire(key, finished ? LINGER_MS : SILENCE_MS);
     });
     return () => {

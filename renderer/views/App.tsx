@@ -140,7 +140,7 @@ export function App() {
     },
     [reloadFolders],
   );
-  const { syncAccount } = useAccountSync(accounts, {
+  const { syncAccount, stopSync } = useAccountSync(accounts, {
     onSynced: afterAccountSync,
     onSettled: (accountId) => settleProgress('sync', accountId),
     onBackgroundError: (accountId, error) =>
@@ -590,7 +590,14 @@ export function App() {
           onClose={() => setSettingsFor(null)}
         />
       )}
-      <StatusBar items={statusItems} notice={notice} onDismissNotice={() => setNotice(null)} />
+      <StatusBar
+        items={statusItems}
+        notice={notice}
+        onDismissNotice={() => setNotice(null)}
+        onStop={(item) => {
+          if (stopSync(item.account_id)) setNotice({ kind: 'info', text: `Stopped syncing ${item.accountLabel}. What was downloaded is kept; Refresh starts again.` });
+        }}
+      />
 
       {folderDialog && (
         <FolderDialogView

@@ -27,6 +27,7 @@ import type { MessageActions } from '../state/use-message-actions.ts';
 import type { FolderRef, MessageListState } from '../state/use-message-list.ts';
 import { useMessage } from '../state/use-message.ts';
 import { useMessageParts } from '../state/use-message-parts.ts';
+import { useAttachmentFiles } from '../state/use-attachment-files.ts';
 
 /** Holding j or an arrow key flies past rows; only the one it stops on is opened. */
 const KEYBOARD_OPEN_DELAY_MS = 180;
@@ -126,6 +127,7 @@ export function MailView(props: MailViewProps) {
   const openedIdRef = useRef<number | null>(null);
   openedIdRef.current = threadMode ? (thread.messages.data?.[thread.messages.data.length - 1]?.id ?? null) : (opened.message.data?.id ?? null);
   const parts = useMessageParts(openId);
+  const files = useAttachmentFiles(openId);
 
   const select = useCallback(
     (id: number, via: SelectVia, mode: SelectMode = 'only') => {
@@ -369,6 +371,7 @@ export function MailView(props: MailViewProps) {
           attached={parts.attached}
           onOpenAttached={parts.openAttached}
           onCloseAttached={parts.closeAttached}
+          files={files}
           onAnswer={props.onAnswer && opened.message.data ? (k) => { const id = opened.message.data?.id; if (id !== undefined) props.onAnswer?.(id, k); } : undefined}
         />
       </div>

@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PosternError, toErrorPayload } from '../common/errors.ts';
@@ -58,6 +58,9 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
   parse FILE.eml | parse FILE... --out DIR   (DIR/NAME.json per file, with parse_ms; a file that cannot be read gets error)
   parts ID                          (the MIME structure)
   part ID PART-NUMBER --out FILE    (one part, decoded)
+  source ID                         (the raw message as text; the first 2 MB)
+  open ID INDEX                     (attachment INDEX with the system's application; programs are refused)
+  save-all ID [--out DIR]           (every attachment into DIR, default the Downloads folder; nothing overwritten)
   send --account N --to A [--to A2] [--cc A] [--bcc A] --subject S (--text S | --text-file F) [--attach FILE]... [--send-at ISO]
        [--reply-to ID | --reply-all ID | --forward ID [--as-attachment]]   (recipients, subject and quote filled in)
        [--html-file F] [--identity ADDRESS]
@@ -102,6 +105,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'parse': return await parseCommand(rest, io);
       case 'parts': return await partsCommand(rest, io);
       case 'part': return await partCommand(rest, io);
+      case 'source': return await sourceCommand(rest, io);
+      case 'open': return await openCommand(rest, io);
+      case 'save-all': return await saveAllCommand(rest, io);
       case 'send': return await sendCommand(rest, io);
       case 'serve': return await serveCommand(rest, io);
       case undefined: case 'help': case '--help': case '-h':
@@ -391,6 +397,34 @@ async function partCommand(args: string[], io: Io): Promise<number> {
   });
   const info = { part, content_type: result.content_type, filename: result.filename, size: bytes.length, out };
   print(io, values.json, info, () => `Saved part ${part} (${result.content_type}, ${bytes.length} bytes) to ${out}.`);
+  return 0;
+}
+
+async function sourceCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const result = await withEngine(values.profile, io, (call) => call('mail:messages.source', { id }));
+  print(io, values.json, result, () => result.text);
+  if (result.truncated) io.err(`(the first ${result.text.length} characters of ${result.size} bytes)`);
+  return 0;
+}
+
+async function openCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const index = nonNegativeInt(required(positionals[1], 'INDEX'), 'INDEX');
+  const result = await withEngine(values.profile, io, (call) => call('mail:attachments.open', { id, index }));
+  print(io, values.json, result, () => `Opened ${result.path}`);
+  return 0;
+}
+
+async function saveAllCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' } }, true);
+  const id = positiveInt(positionals[0], 'ID', NaN);
+  const downloadsDir = values.out === undefined ? undefined : resolve(values.out);
+  const result = await withEngine(values.profile, io, (call) => call('mail:attachments.saveAll', { id }), undefined, { downloadsDir });
+  print(io, values.json, result, () =>
+    result.files.length === 0 ? 'The message has no attachments.' : result.files.map((f) => `${f.path} (${f.size} bytes)`).join('\n'));
   return 0;
 }
 

@@ -49,6 +49,12 @@ export const LIMITS = {
    * our own buffers on top of the socket's.
    */
   smtpUploadChunkBytes: 64 * 1024,
+  /** How many numbered names ("a (2).pdf" …) are tried before saving a file gives up. */
+  maxSaveNameAttempts: 1000,
+  /** Attachments opened with the system's application are removed from Postern's folder after this long. */
+  openedAttachmentMaxAgeMs: 7 * 24 * 60 * 60_000,
+  /** The most of a raw message the source view shows, in bytes (the rest can be saved). */
+  maxSourceViewBytes: 2 * 1024 * 1024,
   /** Largest message the web bridge accepts from the page (attachments travel base64). */
   maxBridgeMessageBytes: 80 * 1024 * 1024,
   /** The longest POP3 status line (+OK, -ERR, SASL challenge) accepted, in bytes. RFC 1939 allows 512. */

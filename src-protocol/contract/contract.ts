@@ -103,6 +103,22 @@ export const contract = {
     z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }),
     AttachmentContent,
   ),
+  /**
+   * Saves the attachment where Postern keeps opened files (read-only) and
+   * opens it with the system's application. Programs and scripts are refused
+   * (FORBIDDEN): those are only saved.
+   */
+  'mail:attachments.open': call(z.object({ id: MessageId, index: z.number().int().min(0).max(10_000) }), z.object({ path: z.string() })),
+  /** Saves every attachment of the message into the downloads folder, never replacing a file there. */
+  'mail:attachments.saveAll': call(
+    z.object({ id: MessageId }),
+    z.object({ dir: z.string(), files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative() })) }),
+  ),
+  /** The raw message as text (the first maxSourceViewBytes of it), for the source view. */
+  'mail:messages.source': call(
+    z.object({ id: MessageId }),
+    z.object({ text: z.string(), size: z.number().int().nonnegative(), truncated: z.boolean() }),
+  ),
   'mail:send': call(SendInput, SendResult),
   'mail:outbox.list': call(z.object({ account_id: AccountId.optional(), include_sent: z.boolean().default(false) }), z.array(OutboxItem)),
   /** Sends now what waits (one message, or every one of an account or of all accounts). */
@@ -170,7 +186,7 @@ export const contract = {
   'mail:outbox': event(OutboxItem),
   /** A persisted action reached the server, failed there, or is waiting to retry. */
   'mail:task': event(TaskInfo),
-  /** From the desktop shell (the File menu's New Message), never from the engine. */
+  /** From the desktop shell (the File menu's New Message and Preferences…), never from the engine. */
   'app:command': event(z.object({ command: z.enum(['new-message', 'preferences']) })),
 } as const;
 

@@ -92,14 +92,24 @@ export async function closeImap(client: ImapFlow): Promise<void> {
   }
 }
 
-/** Runs `fn` with a fresh connection that is always closed afterwards. */
-export async function withImap<T>(settings: ImapSettings, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on a connection of its own, closed after. With a signal, an
+ * abort drops the connection at once: a FETCH under way cannot be stopped
+ * any other way (the server keeps sending until the command ends), and what
+ * `fn` stored before stays stored.
+ */
+export async function withImap<T>(settings: ImapSettings, fn: (client: ImapFlow) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  signal?.throwIfAborted();
   const client = await connectImap(settings);
+  const drop = () => client.close();
+  signal?.addEventListener('abort', drop, { once: true });
   try {
     return await fn(client);
   } catch (err) {
+    if (signal?.aborted) throw new PosternError('CANCELLED', 'Stopped before it finished; what was already stored is kept.', { cause: err });
     throw classifyNetworkError(err, `The IMAP server ${settings.host}`);
   } finally {
+    signal?.removeEventListener('abort', drop);
     await closeImap(client);
   }
 }

@@ -27,4 +27,5 @@ export type WorkerToHost =
 
 export interface WorkerInit {
   profileDir: string;
+  downloadsDir?: string | undefined;
 }

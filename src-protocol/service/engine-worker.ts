@@ -32,7 +32,7 @@ const credentials: CredentialStore = {
   },
 };
 
-const { dispatcher, service } = createInProcessEngine({ profileDir: init.profileDir, credentials });
+const { dispatcher, service } = createInProcessEngine({ profileDir: init.profileDir, downloadsDir: init.downloadsDir, credentials });
 // The app picks up where a previous run stopped: sends in the outbox, actions not yet on the server.
 void service.resume();
 const stopEvents = dispatcher.onEvent((name, payload) => send({ type: 'event', name, payload }));

@@ -15,6 +15,7 @@ export function createInProcessEngine(options: {
   credentials: CredentialStore;
   logger?: Logger;
   credentialHint?: { envVariable?: string };
+  downloadsDir?: string | undefined;
 }): InProcessEngine {
   const events = new EventHub();
   const logger = options.logger ?? createLogger({ component: 'engine' });

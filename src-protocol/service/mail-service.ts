@@ -39,6 +39,7 @@ import { syncAccount } from '../sync/account-sync.ts';
 import { indexStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
 import { extractPart, mimeTree } from '../mime/mime-tree.ts';
+import { attachmentHandlers, defaultDownloadsDir } from './attachment-handlers.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
 import { probeEhlo } from '../smtp/ehlo-probe.ts';
@@ -55,6 +56,8 @@ export interface MailServiceOptions {
   logger: Logger;
   /** How `accounts.add` should refer to a password (CLI: an env variable). */
   credentialHint?: { envVariable?: string };
+  /** Where "Save all" puts attachments (default: the person's Downloads folder). */
+  downloadsDir?: string | undefined;
 }
 
 export class MailService {
@@ -69,6 +72,8 @@ export class MailService {
   readonly #outbox: OutboxStore;
   readonly #outboxRunner: OutboxRunner;
   readonly #drafts: Drafts;
+  readonly #profileDir: string;
+  readonly #downloadsDir: string;
   readonly #smtpLimits = new Map<string, number | null>();
   readonly #pop3Timers = new Map<string, NodeJS.Timeout>();
   /** The last move or delete-to-Trash, for Undo (kept for this run only). */
@@ -87,6 +92,8 @@ export class MailService {
 
   constructor(options: MailServiceOptions) {
     mkdirSync(options.profileDir, { recursive: true, mode: 0o700 });
+    this.#profileDir = options.profileDir;
+    this.#downloadsDir = options.downloadsDir ?? defaultDownloadsDir();
     this.#accounts = new AccountConfig(options.profileDir);
     this.#credentials = options.credentials;
     this.#oauth = new OAuthTokens({
@@ -312,6 +319,19 @@ export class MailService {
         this.#pop3.removeAccount(account.id);
         return { removed: await this.#accounts.remove(account.id) };
       },
+      'mail:accounts.oauthStart': async ({ account_id }) => {
+        const account = await this.#accounts.find(account_id);
+        if (!account.oauth) throw new PosternError('BAD_INPUT', `${account.name} signs in with a password, not with OAuth.`);
+        const { flowId, url } = await this.#oauthLogins.start({ id: account.id, user: account.user, oauth: account.oauth });
+        return { flow_id: flowId, url };
+      },
+      'mail:accounts.oauthFinish': async ({ flow_id }, ctx) => {
+        const { accountId, tokens } = await this.#oauthLogins.finish(flow_id, ctx.signal);
+        const account = await this.#accounts.find(accountId);
+        if (!account.oauth) throw new PosternError('BAD_INPUT', `${account.name} no longer signs in with OAuth.`);
+        await this.#oauth.signedIn({ ...account, oauth: account.oauth }, tokens);
+        return toSummary(await this.#accounts.find(accountId));
+      },
       'mail:folders.list': async ({ account_id, refresh }) => {
         const account = await this.#accounts.find(account_id);
         if (!account.pop3 && (refresh || this.#store.listFolders(account.id).length === 0)) await this.#refreshFolders(account);
@@ -334,7 +354,7 @@ export class MailService {
         const result = await withImap(await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
-          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)));
+          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)), ctx.signal);
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
       }),
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => this.#serialized((await this.#accounts.find(account_id)).id, async () => {
@@ -357,7 +377,7 @@ export class MailService {
           bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
           signal: ctx.signal,
           onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
-        }));
+        }), ctx.signal);
         return {
           account_id: account.id,
           folders: result.folders.map((f) => ({ account_id: account.id, folder: f.folder, total: f.total, added: f.added, removed: f.removed, flags_changed: f.flags_changed, mode: f.mode })),
@@ -484,10 +504,14 @@ export class MailService {
       },
       'mail:attachments.get': async ({ id, index }, ctx) => {
         const row = this.#message(id);
-        const raw = await this.#rawMessage(row, ctx);
-        const part = await getAttachmentContent(raw, index);
+        const part = await getAttachmentContent(await this.#rawSource(row, ctx), index, ctx.signal);
         return { filename: part.filename, content_type: part.content_type, data_base64: part.content.toString('base64') };
       },
+      ...attachmentHandlers({
+        rawOf: async (id, ctx) => this.#rawMessage(this.#message(id), ctx),
+        openedDir: join(this.#profileDir, 'opened'),
+        downloadsDir: this.#downloadsDir,
+      }),
       'mail:send': async (input, ctx) => this.#send(input, ctx),
       'mail:identities.set': async ({ account_id, identities }) => {
         const account = await this.#accounts.find(account_id);
@@ -545,7 +569,7 @@ export class MailService {
       },
       'mail:messages.parts': async ({ id }, ctx) => mimeTree(await this.#rawSource(this.#message(id), ctx), ctx.signal),
       'mail:messages.part': async ({ id, part }, ctx) => {
-        const p = await extractPart(await this.#rawMessage(this.#message(id), ctx), part, ctx.signal);
+        const p = await extractPart(await this.#rawSource(this.#message(id), ctx), part, ctx.signal);
         return { content_type: p.content_type, filename: p.filename, data_base64: p.content.toString('base64') };
       },
       'mail:messages.attached': async ({ id, index }, ctx) => parseAttachedMessage(await this.#rawSource(this.#message(id), ctx), index, ctx.signal),

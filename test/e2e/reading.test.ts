@@ -4,8 +4,10 @@
 // is marked; what the engine could not show is said above the body; the
 // Structure tab saves any part with the exact bytes and opens attached
 // messages; and new mail appears by itself (push), without a click.
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, deliver, seedMaildir } from '../servers/mail-tools.ts';
@@ -19,6 +21,9 @@ const HOUR = 3_600_000;
 let reader: TestUser;
 let tracker: Tracker;
 let app: App;
+let work: string;
+let openerLog: string;
+let downloads: string;
 const attachmentBytes = randomBytes(3000);
 const wrap = (b64: string) => b64.replace(/.{1,76}/g, '$&\r\n');
 
@@ -110,7 +115,17 @@ describe('reading: remote content, links, notes, structure, push (web bridge, Ch
     tracker = await startTracker();
     const s = seeds(reader.email, tracker.origin, Date.now());
     await seedMaildir(servers, reader.user, 'INBOX', [{ raw: s.newsletter }, { raw: s.parts }, { raw: s.broken }]);
-    app = await startApp(servers, { user: reader, name: 'Reader', smtpPort: servers.ports.submissions, passwordEnv: 'POSTERN_E2E_READING_PASSWORD' });
+    // The system's opener is a script that records what it was given; downloads go to a folder of the test's.
+    work = await mkdtemp(join(tmpdir(), 'postern-e2e-reading-'));
+    openerLog = join(work, 'opened.log');
+    downloads = join(work, 'Downloads');
+    const opener = join(work, 'opener.sh');
+    await writeFile(opener, '#!/bin/sh\nprintf "%s %s\\n" "$1" "$(sha256sum < "$1" | cut -d" " -f1)" >> "$OPENER_LOG"\n');
+    await chmod(opener, 0o755);
+    app = await startApp(servers, {
+      user: reader, name: 'Reader', smtpPort: servers.ports.submissions, passwordEnv: 'POSTERN_E2E_READING_PASSWORD',
+      env: { POSTERN_OPEN_WITH: opener, OPENER_LOG: openerLog, XDG_DOWNLOAD_DIR: downloads },
+    });
   });
 
   afterAll(async () => {
@@ -231,6 +246,33 @@ describe('reading: remote content, links, notes, structure, push (web bridge, Ch
     await app.shoot('reading-07-attached-message', 'attached-message');
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
+    await page.getByTestId('tab-message').click();
+  });
+
+  it('opens an attachment with the system\'s application, saves them all, and shows the source', async () => {
+    const { page } = app;
+    await openMessage('A message of several parts');
+    const data = page.locator('[data-testid="attachment-row"][data-filename="data.bin"]');
+    await data.getByTestId('attachment-open-file').click();
+    const sha = createHash('sha256').update(attachmentBytes).digest('hex');
+    await expect.poll(async () => (await readFile(openerLog, 'utf8').catch(() => '')).trim(), { timeout: 15_000 }).toMatch(new RegExp(`/data\\.bin ${sha}$`));
+    // An attached message opens in Postern itself, not with another application.
+    expect(await page.locator('[data-testid="attachment-row"][data-filename="original.eml"]').getByTestId('attachment-open-file').count()).toBe(0);
+
+    await page.getByTestId('attachments-save-all').click();
+    await expect.poll(() => page.getByTestId('attachments-save-all-status').textContent(), { timeout: 15_000 }).toBe(`Saved 2 files in ${downloads}`);
+    expect((await readFile(join(downloads, 'data.bin'))).equals(attachmentBytes)).toBe(true);
+    expect(await readFile(join(downloads, 'original.eml'), 'utf8')).toContain('I am the message inside.');
+    await app.shoot('reading-08-saved-all', 'attachments');
+
+    await page.getByTestId('tab-source').click();
+    const source = page.getByTestId('message-source');
+    await expect.poll(() => source.isVisible(), { timeout: 15_000 }).toBe(true);
+    const text = (await source.textContent()) ?? '';
+    expect(text).toContain('Subject: A message of several parts');
+    expect(text).toContain('Content-Disposition: attachment; filename="data.bin"');
+    expect(text).toContain(attachmentBytes.toString('base64').slice(0, 76));
+    await app.shoot('reading-09-source', 'reading-pane');
     await page.getByTestId('tab-message').click();
   });
 

@@ -1,6 +1,6 @@
 // A TCP relay on 127.0.0.1 in front of a real server, so a test can take
 // "the network" away (close it, cutting every connection) and bring it back
-// on the same port.
+// on the same port, or make it slow (a rate for what the server sends).
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -10,12 +10,19 @@ export interface TcpProxy {
   /** Accepts connections again, on the same port. */
   up(): Promise<void>;
   close(): Promise<void>;
+  /** Bytes per second from the server to the client from now on; null: as fast as it goes. */
+  limit(bytesPerSecond: number | null): void;
+  /** Bytes the server has sent through the relay so far. */
+  readonly bytesDown: number;
 }
 
 export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | null = null;
   let port = 0;
+  let rate: number | null = null;
+  let bytesDown = 0;
+  const timers = new Set<NodeJS.Timeout>();
 
   const listen = () => new Promise<void>((resolve, reject) => {
     server = net.createServer((client) => {
@@ -29,7 +36,23 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
         });
       }
       client.pipe(upstream);
-      upstream.pipe(client);
+      upstream.on('data', (chunk: Buffer) => {
+        bytesDown += chunk.length;
+        if (!client.write(chunk)) {
+          upstream.pause();
+          client.once('drain', () => upstream.resume());
+        }
+        if (rate !== null) {
+          // Hold the next chunk back for as long as this one takes at the rate.
+          upstream.pause();
+          const t = setTimeout(() => {
+            timers.delete(t);
+            if (!upstream.destroyed) upstream.resume();
+          }, Math.ceil((chunk.length / rate) * 1000));
+          timers.add(t);
+        }
+      });
+      upstream.on('end', () => client.end());
     });
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -39,6 +62,8 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
   });
 
   const down = async () => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
     for (const s of sockets) s.destroy();
     sockets.clear();
     const s = server;
@@ -47,5 +72,10 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
   };
 
   await listen();
-  return { get port() { return port; }, down, up: listen, close: down };
+  return {
+    get port() { return port; },
+    get bytesDown() { return bytesDown; },
+    down, up: listen, close: down,
+    limit: (bytesPerSecond) => { rate = bytesPerSecond; },
+  };
 }

@@ -34,6 +34,10 @@ export interface AppOptions {
   passwordEnv: string;
   /** More IMAP accounts in the same profile (each with its own variable name). */
   more?: Array<{ user: TestUser; name: string; passwordEnv: string }>;
+  /** The IMAP port (implicit TLS) to read through; a proxy's, to slow it down. Default: the server's. */
+  imapPort?: number;
+  /** More environment for the served engine (POSTERN_OPEN_WITH, XDG_DOWNLOAD_DIR). */
+  env?: Record<string, string>;
 }
 
 export async function startApp(servers: TestServers, o: AppOptions): Promise<App> {
@@ -48,14 +52,14 @@ export async function startApp(servers: TestServers, o: AppOptions): Promise<App
     await postern(
       [
         'account', 'add', '--profile', profileDir, '--name', a.name, '--email', a.user.email, '--user', a.user.user,
-        '--imap', `${servers.host}:${servers.ports.imaps}`, '--imap-security', 'tls',
+        '--imap', `${servers.host}:${o.imapPort ?? servers.ports.imaps}`, '--imap-security', 'tls',
         '--smtp', `${servers.host}:${o.smtpPort}`, '--smtp-security', 'tls',
         '--ca', caFile, '--password-env', a.passwordEnv,
       ],
       env,
     );
   }
-  const served = await startServe(profileDir, env);
+  const served = await startServe(profileDir, { ...env, ...o.env });
   const browser: Browser = await launchBrowser();
   const page = await browser.context.newPage();
   const errors: string[] = [];
