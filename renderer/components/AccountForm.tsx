@@ -7,6 +7,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AccountAddInput, Security } from '../../src-protocol/contract/index.ts';
 import { ERROR_CODES } from '../../src-protocol/contract/index.ts';
 import type { ShownError } from '../lib/loadable.ts';
+import { INITIAL_SIGN_IN, SignInFields, type SignInValues } from './SignInFields.tsx';
 
 export interface AccountFormProps {
   onSubmit: (input: AccountAddInput) => void;
@@ -25,11 +26,10 @@ const DEFAULT_PORT = {
 
 type Incoming = 'imap' | 'pop3';
 
-type Values = {
+type Values = SignInValues & {
   name: string;
   email: string;
   user: string;
-  password: string;
   imapHost: string;
   imapPort: string;
   imapSecurity: Security;
@@ -45,10 +45,10 @@ type Values = {
 };
 
 const INITIAL: Values = {
+  ...INITIAL_SIGN_IN,
   name: '',
   email: '',
   user: '',
-  password: '',
   imapHost: '',
   imapPort: DEFAULT_PORT.imap.tls,
   imapSecurity: 'tls',
@@ -69,6 +69,12 @@ const FIELD_OF: Record<string, keyof Values> = {
   email: 'email',
   user: 'user',
   password: 'password',
+  oauth: 'clientId',
+  'oauth.client_id': 'clientId',
+  'oauth.auth_url': 'clientId',
+  'oauth.token_url': 'clientId',
+  'oauth.scopes': 'clientId',
+  'oauth.provider': 'clientId',
   'imap.host': 'imapHost',
   'imap.port': 'imapPort',
   'imap.security': 'imapSecurity',
@@ -148,7 +154,7 @@ export function AccountForm(props: AccountFormProps) {
       name: v.name.trim() || v.email.trim(),
       email: v.email.trim(),
       user: v.user.trim(),
-      password: v.password,
+      ...(v.method === 'password' ? { password: v.password } : { oauth: oauthInput(v) }),
       smtp: { host: v.smtpHost.trim(), port: Number(v.smtpPort), security: v.smtpSecurity },
     };
     const incoming = { host: v.imapHost.trim(), port: Number(v.imapPort), security: v.imapSecurity };
@@ -207,12 +213,13 @@ export function AccountForm(props: AccountFormProps) {
             />
             {fieldError('user')}
           </label>
-          <label className="field">
-            <span>Password</span>
-            <input type="password" required value={v.password} onChange={(e) => set('password', e.target.value)} autoComplete="current-password" data-testid="account-password" {...invalid('password')} />
-            {fieldError('password')}
-          </label>
         </div>
+        <SignInFields
+          values={v}
+          onChange={(key, value) => setV((prev) => ({ ...prev, [key]: value }))}
+          errorFor={(key) => fieldError(key === 'password' ? 'password' : 'clientId')}
+          invalid={(key) => invalid(key === 'password' ? 'password' : 'clientId')}
+        />
 
         <div className="segmented" role="radiogroup" aria-label="Incoming mail protocol" data-testid="account-incoming">
           <span className="segmented-label">Incoming:</span>
@@ -370,4 +377,18 @@ function ServerFields(props: {
       </div>
     </fieldset>
   );
+}
+
+/** The OAuth part of the input: presets need only the client id; another provider its addresses and scopes too. */
+function oauthInput(v: SignInValues): NonNullable<AccountAddInput['oauth']> {
+  const provider = v.method === 'password' ? 'custom' : v.method;
+  const secret = v.clientSecret.trim();
+  return {
+    provider,
+    client_id: v.clientId.trim(),
+    ...(secret ? { client_secret: secret } : {}),
+    ...(provider === 'custom'
+      ? { auth_url: v.authUrl.trim(), token_url: v.tokenUrl.trim(), scopes: v.scopes.split(/\s+/).filter(Boolean) }
+      : {}),
+  };
 }

@@ -47,6 +47,8 @@ export interface FolderPaneProps {
   } | undefined;
   /** The account's settings (identities). */
   onAccountSettings?: ((account: AccountSummary) => void) | undefined;
+  /** Signs an OAuth account in again (shown while it is signed out). */
+  onSignIn?: ((account: AccountSummary) => void) | undefined;
 }
 
 interface MenuAt {
@@ -104,6 +106,7 @@ export function FolderPane(props: FolderPaneProps) {
             outboxSelected={props.outboxSelected === account.id}
             onOpenOutbox={props.onOpenOutbox ? () => props.onOpenOutbox?.(account.id) : undefined}
             onSettings={props.onAccountSettings ? () => props.onAccountSettings?.(account) : undefined}
+            onSignIn={props.onSignIn && account.oauth && !account.oauth.signed_in ? () => props.onSignIn?.(account) : undefined}
           />
         ))}
         {props.savedSearches && props.savedSearches.items.length > 0 && (
@@ -210,6 +213,7 @@ function AccountSection(props: {
   outboxSelected: boolean;
   onOpenOutbox: (() => void) | undefined;
   onSettings: (() => void) | undefined;
+  onSignIn: (() => void) | undefined;
 }) {
   const { account, folders } = props;
   const list = folders?.data ? sortFolders(folders.data) : undefined;
@@ -248,6 +252,14 @@ function AccountSection(props: {
           </button>
         )}
       </div>
+      {props.onSignIn && (
+        <div className="account-signed-out" role="alert" data-testid="account-signed-out">
+          <span>Not signed in.</span>
+          <button type="button" className="button button-small button-primary" onClick={props.onSignIn} data-testid="account-sign-in">
+            Sign in
+          </button>
+        </div>
+      )}
       {list === undefined && folders?.error && (
         <ErrorState title="Folders could not be loaded" error={folders.error} onRetry={props.onRetry} testId="folders-error" />
       )}

@@ -12,6 +12,7 @@ export interface AccountsState {
   add: (input: AccountAddInput) => Promise<AccountSummary>;
   /** The account's From addresses and signatures (mail:identities.set); rejects with the IpcError. */
   setIdentities: (accountId: string, identities: Identity[]) => Promise<AccountSummary>;
+  replace: (account: AccountSummary) => void;
 }
 
 export function useAccounts(): AccountsState {
@@ -61,5 +62,10 @@ export function useAccounts(): AccountsState {
     [client],
   );
 
-  return { accounts, reload, add, setIdentities };
+  /** Puts a newer summary of an account in place (after a sign-in, say). */
+  const replace = useCallback((account: AccountSummary) => {
+    setAccounts((prev) => ({ ...prev, data: (prev.data ?? []).map((a) => (a.id === account.id ? account : a)) }));
+  }, []);
+
+  return { accounts, reload, add, setIdentities, replace };
 }

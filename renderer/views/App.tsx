@@ -35,6 +35,9 @@ import type { AnswerKind } from '../lib/composer-fields.ts';
 import { AccountSettingsView } from './AccountSettingsView.tsx';
 import { PreferencesView } from './PreferencesView.tsx';
 import { useAppCommands } from '../state/use-app-commands.ts';
+import { useOAuthSignIn } from '../state/use-oauth-sign-in.ts';
+import { SignInWait } from '../components/SignInWait.tsx';
+import { Modal } from '../components/Modal.tsx';
 import { AddAccountView } from './AddAccountView.tsx';
 import { ComposerView, type ComposerStart } from './ComposerView.tsx';
 import { MailView } from './MailView.tsx';
@@ -308,10 +311,25 @@ export function App() {
   const statusItems: StatusItem[] = progress.map((p) => ({ ...p, accountLabel: accountLabel(p.account_id) }));
 
   const onAdded = (account: AccountSummary) => {
+    accountsState.replace(account);
     setDialog('none');
     setSelected({ account_id: account.id, folder: 'INBOX' });
     setNotice({ kind: 'info', text: `Added ${account.email}.` });
   };
+
+  // An OAuth account whose sign-in ended (revoked, or cancelled when added): sign in again, then sync.
+  const oauth = useOAuthSignIn();
+  const signInAgain = async (account: AccountSummary) => {
+    const signedIn = await oauth.signIn(account.id);
+    if (!signedIn) return;
+    accountsState.replace(signedIn);
+    setNotice({ kind: 'info', text: `Signed in ${signedIn.email}.` });
+    await reloadFolders(signedIn.id, true);
+    syncAccount(signedIn.id).catch(() => undefined);
+  };
+  useEffect(() => {
+    if (oauth.status.state === 'error') setNotice({ kind: 'error', text: `Could not sign in: ${oauth.status.error.message}` });
+  }, [oauth.status]);
 
   // Sending: the message waits the undo window in the outbox; "Sending… Undo" meanwhile.
   const outbox = useOutbox();
@@ -506,6 +524,7 @@ export function App() {
               },
             }}
             onAccountSettings={setSettingsFor}
+            onSignIn={(account) => void signInAgain(account)}
             outbox={outboxCounts}
             outboxSelected={outboxFor}
             onOpenOutbox={setOutboxFor}
@@ -613,6 +632,11 @@ export function App() {
           }}
           onClose={() => setFolderDialog(null)}
         />
+      )}
+      {oauth.status.state === 'waiting' && (
+        <Modal title="Signing in" onClose={oauth.cancel} className="modal-small" testId="sign-in-dialog">
+          <SignInWait url={oauth.status.url} onCancel={oauth.cancel} />
+        </Modal>
       )}
       {dialog === 'preferences' && (
         <PreferencesView
