@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { PosternError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/atomic-file.ts';
-import { AccountId, Identity, Pop3Retention, ServerEndpoint, type AccountSummary } from '../contract/schemas.ts';
+import { AccountId, Identity, Pop3Retention, ServerEndpoint, SmtpEndpoint, type AccountSummary } from '../contract/schemas.ts';
 import { StoredOAuth } from './oauth-providers.ts';
 
 const CredentialRefSchema = z.discriminatedUnion('kind', [
@@ -27,7 +27,7 @@ export const StoredAccount = z.object({
   imap: ServerEndpoint.nullable(),
   /** Absent in files written before POP3 existed. */
   pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable().default(null),
-  smtp: ServerEndpoint,
+  smtp: SmtpEndpoint,
   credential: CredentialRefSchema,
   /**
    * OAuth 2.0 sign-in (XOAUTH2) instead of a password: the provider's

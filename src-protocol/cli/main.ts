@@ -13,7 +13,7 @@ import { createInProcessEngine } from '../service/engine.ts';
 import { startEngine } from '../service/engine-host.ts';
 import type { Dispatcher } from '../service/dispatcher-types.ts';
 import type { CallInput, CallName, CallOutput } from '../contract/contract.ts';
-import type { AccountSummary, MessageSummary, Progress, TaskInfo } from '../contract/schemas.ts';
+import { SmtpAuthMethod, type AccountSummary, type MessageSummary, type Progress, type TaskInfo } from '../contract/schemas.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { CliCredentialStore } from './cli-credentials.ts';
 import { EnvCredentialStore } from '../accounts/credentials.ts';
@@ -33,6 +33,7 @@ const COMMON = {
 const USAGE = `usage: postern <command> [options]   (every command takes --profile DIR and --json)
   account add --name N --email ADDR (--imap HOST:PORT | --pop3 HOST:PORT) --smtp HOST:PORT --user U
               [--imap-security tls|starttls] [--pop3-security tls|starttls] [--smtp-security tls|starttls]
+              [--smtp-auth plain|login|cram-md5]
               [--leave-on-server | --no-leave-on-server | --delete-after-days N] [--delete-when-deleted] [--preview-over-kib K]
               [--ca FILE] [--password-env VAR]
               [--oauth google|microsoft|custom --oauth-client-id ID [--oauth-client-secret S]
@@ -211,7 +212,7 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     ca: { type: 'string' }, 'password-env': { type: 'string' },
     pop3: { type: 'string' }, 'pop3-security': { type: 'string' },
     'leave-on-server': { type: 'boolean' }, 'delete-after-days': { type: 'string' }, 'delete-when-deleted': { type: 'boolean', default: false },
-    'preview-over-kib': { type: 'string' },
+    'preview-over-kib': { type: 'string' }, 'smtp-auth': { type: 'string' },
     ...OAUTH_ADD_OPTIONS,
   });
   const oauth = oauthFromFlags(values);
@@ -251,7 +252,7 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
           preview_over_kib: values['preview-over-kib'] === undefined ? null : positiveInt(values['preview-over-kib'], '--preview-over-kib', NaN),
         },
       } : {}),
-      smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]) },
+      smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]), ...smtpAuth(values['smtp-auth']) },
       ...(ca_pem ? { ca_pem } : {}),
     });
     // An OAuth account is useful only once signed in; --no-login leaves that to `account login`.
@@ -398,6 +399,14 @@ async function partCommand(args: string[], io: Io): Promise<number> {
   const info = { part, content_type: result.content_type, filename: result.filename, size: bytes.length, out };
   print(io, values.json, info, () => `Saved part ${part} (${result.content_type}, ${bytes.length} bytes) to ${out}.`);
   return 0;
+}
+
+/** --smtp-auth plain|login|cram-md5: the SASL mechanism to insist on (default: the server's best). */
+function smtpAuth(value: string | undefined): { auth_method?: SmtpAuthMethod } {
+  if (value === undefined) return {};
+  const method = SmtpAuthMethod.safeParse(value.toUpperCase());
+  if (!method.success) throw new PosternError('BAD_INPUT', '--smtp-auth takes plain, login or cram-md5.');
+  return { auth_method: method.data };
 }
 
 async function sourceCommand(args: string[], io: Io): Promise<number> {

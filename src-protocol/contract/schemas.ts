@@ -15,6 +15,16 @@ const Port = z.number().int().min(1).max(65535);
 export const ServerEndpoint = z.object({ host: Host, port: Port, security: Security });
 export type ServerEndpoint = z.infer<typeof ServerEndpoint>;
 
+/**
+ * The SASL mechanism for password sign-in to the submission server; absent:
+ * the best the server offers (PLAIN over TLS). CRAM-MD5 or LOGIN for servers
+ * that mishandle PLAIN.
+ */
+export const SmtpAuthMethod = z.enum(['PLAIN', 'LOGIN', 'CRAM-MD5']);
+export type SmtpAuthMethod = z.infer<typeof SmtpAuthMethod>;
+export const SmtpEndpoint = ServerEndpoint.extend({ auth_method: SmtpAuthMethod.optional() });
+export type SmtpEndpoint = z.infer<typeof SmtpEndpoint>;
+
 export const AccountId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'not an account id');
 
 /** What a POP3 account does with mail on the server once it is stored here. */
@@ -80,7 +90,7 @@ export const AccountSummary = z.object({
   kind: z.enum(['imap', 'pop3']),
   imap: ServerEndpoint.nullable(),
   pop3: ServerEndpoint.extend({ retention: Pop3Retention }).nullable(),
-  smtp: ServerEndpoint,
+  smtp: SmtpEndpoint,
   has_custom_ca: z.boolean(),
   /** From addresses; the first is the account's own. */
   identities: z.array(Identity),
@@ -105,7 +115,7 @@ export const AccountAddInput = z.object({
   imap: ServerEndpoint.optional(),
   pop3: ServerEndpoint.optional(),
   pop3_retention: Pop3Retention.optional(),
-  smtp: ServerEndpoint,
+  smtp: SmtpEndpoint,
   /** Extra trust anchor (PEM) for a private server; verification stays on. */
   ca_pem: z.string().max(256 * 1024).optional(),
 }).refine((a) => (a.imap === undefined) !== (a.pop3 === undefined), { message: 'Give either an IMAP or a POP3 server.', path: ['imap'] })

@@ -22,6 +22,8 @@ export interface SmtpSettings {
   /** Asked once when the server refuses `accessToken`: a fresh one to retry with (nothing was sent yet). */
   renewAccessToken?: (() => Promise<string>) | undefined;
   caPem?: string | undefined;
+  /** A SASL mechanism to insist on for password sign-in; absent: nodemailer's choice among what the server offers. */
+  auth_method?: 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | undefined;
 }
 
 export interface SubmitResult {
@@ -66,7 +68,7 @@ async function submitOnce(settings: SmtpSettings, envelope: { from: string; to: 
     requireTLS: settings.security === 'starttls',
     auth: settings.accessToken !== undefined
       ? { type: 'OAuth2', user: settings.user, accessToken: settings.accessToken }
-      : { user: settings.user, pass: settings.password ?? '' },
+      : { user: settings.user, pass: settings.password ?? '', ...(settings.auth_method ? { method: settings.auth_method } : {}) },
     tls: tlsOptions(settings.host, { caPem: settings.caPem }),
     connectionTimeout: LIMITS.connectTimeoutMs,
     greetingTimeout: LIMITS.greetingTimeoutMs,
