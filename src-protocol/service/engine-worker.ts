@@ -2,7 +2,9 @@
  * The engine's worker thread: owns the store and every server connection,
  * and answers the host's calls through the shared dispatcher.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { LIMITS } from '../common/limits.ts';
 import { createInProcessEngine } from './engine.ts';
 import { PosternError } from '../common/errors.ts';
 import { isErrorCode } from '../common/error-codes.ts';
@@ -11,6 +13,7 @@ import type { CredentialOp, HostToWorker, WorkerInit, WorkerToHost } from './eng
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker.ts must run in a worker thread');
+lowerThisThreadsPriority();
 const init = workerData as WorkerInit;
 const send = (msg: WorkerToHost) => port.postMessage(msg);
 
@@ -72,3 +75,19 @@ port.on('message', (msg: HostToWorker) => {
 });
 
 send({ type: 'ready' });
+
+/**
+ * The engine gives way to the thread that serves the window: on a machine
+ * with two cores, a sync that parses and indexes flat out otherwise takes
+ * the CPU from it (the benchmark saw the UI thread stall). Only on Linux,
+ * where a nice value belongs to the thread that sets it; elsewhere
+ * setpriority would lower the whole process, UI included.
+ */
+function lowerThisThreadsPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(LIMITS.engineThreadNice);
+  } catch {
+    // Not allowed here (a container's seccomp, say): run at normal priority.
+  }
+}

@@ -1,6 +1,6 @@
 // startEngine with the real engine in a real worker thread. Passwords live
 // in the host's CredentialStore; the worker must ask for them.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,16 @@ describe('startEngine', () => {
     // The worker made the profile: the engine really ran there.
     expect(existsSync(join(profile, 'mail.sqlite'))).toBe(true);
   }, QUICK);
+
+  it.runIf(process.platform === 'linux')('runs the engine thread below the UI thread\'s priority, leaving this thread as it was', async () => {
+    // /proc/PID/task/TID/stat, field 19 is the nice value (counted after the ")" that ends the name).
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(')').at(-1)?.trim().split(' ')[16]);
+    const before = new Set(readdirSync('/proc/self/task'));
+    await start();
+    const added = readdirSync('/proc/self/task').filter((t) => !before.has(t));
+    expect(added.map(niceOf)).toContain(10);
+    expect(niceOf(String(process.pid))).toBe(0);
+  });
 
   it('answers concurrent calls each with its own result', async () => {
     const engine = await start();
