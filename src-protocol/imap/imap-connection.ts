@@ -8,6 +8,7 @@ import { ImapFlow } from 'imapflow';
 import type { Logger } from '../common/log.ts';
 import { LIMITS } from '../common/limits.ts';
 import { tlsOptions } from '../net/tls-policy.ts';
+import { withTokenRetry } from '../net/token-retry.ts';
 import { classifyNetworkError } from '../net/classify-error.ts';
 import { PosternError } from '../common/errors.ts';
 
@@ -29,27 +30,7 @@ export interface ImapSettings {
 }
 
 export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
-  if (settings.accessToken === undefined) return connectOnce(settings);
-  try {
-    return await connectOnce(settings);
-  } catch (err) {
-    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
-    // Renewing may itself fail with a clear "sign in again".
-    const accessToken = await settings.renewAccessToken();
-    try {
-      return await connectOnce({ ...settings, accessToken, renewAccessToken: undefined });
-    } catch (again) {
-      throw oauthRefusal(again, settings);
-    }
-  }
-}
-
-/** A refused token is not a wrong password: say what it is. */
-function oauthRefusal(err: unknown, settings: ImapSettings): unknown {
-  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
-  return new PosternError('AUTH_FAILED',
-    `The IMAP server ${settings.host}:${settings.port} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
-    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+  return withTokenRetry(settings, `The IMAP server ${settings.host}:${settings.port}`, connectOnce);
 }
 
 async function connectOnce(settings: ImapSettings): Promise<ImapFlow> {

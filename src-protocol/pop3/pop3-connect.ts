@@ -9,30 +9,13 @@ import { tlsOptions } from '../net/tls-policy.ts';
 import { authenticate } from './pop3-auth.ts';
 import { parseCapabilities, type Pop3Capabilities } from './pop3-capabilities.ts';
 import { Pop3Client } from './pop3-client.ts';
+import { withTokenRetry } from '../net/token-retry.ts';
 import { errorFromResponse } from './pop3-errors.ts';
 import { resolveTimeouts, serverLabel, type Pop3Settings } from './pop3-settings.ts';
 import { Pop3Transport, type WireDirection } from './pop3-transport.ts';
 
 export async function connectPop3(settings: Pop3Settings): Promise<Pop3Client> {
-  if (settings.accessToken === undefined) return connectOnce(settings);
-  try {
-    return await connectOnce(settings);
-  } catch (err) {
-    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
-    const accessToken = await settings.renewAccessToken();
-    try {
-      return await connectOnce({ ...settings, accessToken, renewAccessToken: undefined });
-    } catch (again) {
-      throw oauthRefusal(again, settings);
-    }
-  }
-}
-
-/** A refused token is not a wrong password: say what it is. */
-function oauthRefusal(err: unknown, settings: Pop3Settings): unknown {
-  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
-  return new PosternError('AUTH_FAILED', `${serverLabel(settings)} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
-    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+  return withTokenRetry(settings, serverLabel(settings), connectOnce);
 }
 
 async function connectOnce(settings: Pop3Settings): Promise<Pop3Client> {

@@ -7,6 +7,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { LIMITS } from '../common/limits.ts';
 import { tlsOptions } from '../net/tls-policy.ts';
+import { withTokenRetry } from '../net/token-retry.ts';
 import { classifyNetworkError } from '../net/classify-error.ts';
 import { PosternError } from '../common/errors.ts';
 
@@ -36,27 +37,8 @@ export interface SubmitResult {
 export type UploadProgress = (sent: number, total: number) => void;
 
 export async function submitMessage(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, onProgress?: UploadProgress): Promise<SubmitResult> {
-  if (settings.accessToken === undefined) return submitOnce(settings, envelope, raw, onProgress);
-  try {
-    return await submitOnce(settings, envelope, raw, onProgress);
-  } catch (err) {
-    // AUTH comes before MAIL FROM, so a refused token means nothing was sent: trying again cannot send twice.
-    if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED' || !settings.renewAccessToken) throw oauthRefusal(err, settings);
-    const accessToken = await settings.renewAccessToken();
-    try {
-      return await submitOnce({ ...settings, accessToken, renewAccessToken: undefined }, envelope, raw, onProgress);
-    } catch (again) {
-      throw oauthRefusal(again, settings);
-    }
-  }
-}
-
-/** A refused token is not a wrong password: say what it is. */
-function oauthRefusal(err: unknown, settings: SmtpSettings): unknown {
-  if (!(err instanceof PosternError) || err.code !== 'AUTH_FAILED') return err;
-  return new PosternError('AUTH_FAILED',
-    `The SMTP server ${settings.host}:${settings.port} refused the OAuth2 access token for ${settings.user}${err.serverText ? `: ${err.serverText}` : '.'} Sign in to the account again.`,
-    { cause: err, ...(err.serverText ? { serverText: err.serverText } : {}) });
+  // AUTH comes before MAIL FROM, so a refused token means nothing was sent: trying again cannot send twice.
+  return withTokenRetry(settings, `The SMTP server ${settings.host}:${settings.port}`, (s) => submitOnce(s, envelope, raw, onProgress));
 }
 
 async function submitOnce(settings: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, onProgress?: UploadProgress): Promise<SubmitResult> {
