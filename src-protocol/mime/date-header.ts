@@ -26,7 +26,8 @@ const ISO8601 = /^(\d{4})-(\d{2})-(\d{2})[T\s](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+
 
 /** The header value as a UTC ISO string, or null when it is not a date. */
 export function parseMailDate(value: string): string | null {
-  const text = stripComments(value).replace(/\s+/g, ' ').trim();
+  // Most dates have no comment and single spaces: those skip the rewriting.
+  const text = (value.includes('(') ? stripComments(value) : value).replace(/\s{2,}|[\t\r\n]/g, ' ').trim();
   const m = RFC5322.exec(text);
   if (m !== null) {
     const [, day, mon, year, hour, minute, second, zone] = m;

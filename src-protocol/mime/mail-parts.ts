@@ -1,8 +1,8 @@
 /**
  * Runs mailparser's MailParser over a raw message and collects what the
  * model needs: the root headers, the attachments in order (hashed, and the
- * content of the ones asked for), the HTML view mailparser builds, and the
- * part tree.
+ * content of the ones asked for), the HTML view (html-view.ts), and the part
+ * tree.
  *
  * Why MailParser and not simpleParser: simpleParser joins every text/plain
  * part into one `text` and invents one from the HTML when there is none, but
@@ -11,15 +11,18 @@
  * parts those are. Reading it is checked at run time (readPartTree), so a
  * mailparser upgrade that changes it fails loudly, and the tests catch it.
  * MailParser also lets us hash attachments as they stream and keep only the
- * content we were asked for, instead of buffering every attachment.
+ * content we were asked for, instead of buffering every attachment: read
+ * from a file (raw-source.ts), a message with a large attachment is never
+ * whole in memory, raw or decoded.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers } from 'mailparser';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
-import { repairRaw } from './raw-repair.ts';
 import { mimeTree, type MimeNode } from './mime-tree.ts';
+import { feedInto, formatMiB, openRaw, readRepaired, type RawSource } from './raw-source.ts';
+import { htmlView } from './html-view.ts';
 
 /** One leaf or multipart node of the MIME tree, as mailparser keeps it. */
 export interface MimePart {
@@ -46,7 +49,7 @@ export interface RawAttachment {
   related: boolean;
   size: number;
   sha256: string;
-  /** Decoded bytes, only for the indexes the caller asked for. */
+  /** Decoded bytes, only for the indexes the caller asked to keep. */
   content: Buffer | null;
 }
 
@@ -54,7 +57,7 @@ export interface MailParts {
   headers: Headers;
   headerLines: HeaderLines;
   attachments: RawAttachment[];
-  /** mailparser's HTML view: the text/html parts in order (text parts outside an alternative turned into HTML); null when no HTML part. */
+  /** The HTML view (html-view.ts): the text/html parts in order, text parts outside an alternative turned into HTML; null when there is none. */
   html: string | null;
   tree: MimePart;
   /** The raw body after the root header, for a multipart whose parts could not be found (no boundary in the body); null otherwise. */
@@ -63,28 +66,24 @@ export interface MailParts {
   notes: string[];
 }
 
-// The raw message is fed in slices through a stream with backpressure, not in one write,
-// so the splitter works at the pace of the attachments being read (more of them are
-// listed when it stops at a limit) and a large message is never one giant chunk.
-const FEED_BYTES = 256 * 1024;
+/**
+ * What to do with an attachment's decoded bytes, besides counting and
+ * hashing them: nothing ('drop'), keep them in memory ('keep', for
+ * RawAttachment.content), or write them to a stream as they are decoded
+ * (ended when the attachment ends; the parse waits when it asks to).
+ */
+export type ContentUse = 'drop' | 'keep' | Writable;
 
 /**
- * Parses `raw`. `keepContent(index)` says which attachments' bytes to keep;
- * attachments past LIMITS.maxAttachmentsListed are read through and not listed.
- * Past the part or header size limit, parsing stops and what was read so far
- * is returned, with a note. `signal` stops the parse (CANCELLED).
+ * Parses `source`. `contentFor(index)` says what to do with each attachment's
+ * bytes; attachments past LIMITS.maxAttachmentsListed are read through and not
+ * listed. Past the part or header size limit, parsing stops and what was read
+ * so far is returned, with a note. `signal` stops the parse (CANCELLED).
  */
-export async function readMailParts(input: Buffer, keepContent: (index: number) => boolean, signal?: AbortSignal): Promise<MailParts> {
-  if (input.length > LIMITS.maxParseBytes) {
-    throw new PosternError(
-      'BAD_INPUT',
-      `The message is ${formatMiB(input.length)}, larger than the ${formatMiB(LIMITS.maxParseBytes)} Postern reads.`,
-    );
-  }
+export async function readMailParts(source: RawSource, contentFor: (index: number) => ContentUse, signal?: AbortSignal): Promise<MailParts> {
   throwIfAborted(signal);
-  const repaired = repairRaw(input);
-  const raw = repaired.raw;
-  const notes = [...repaired.notes];
+  const reader = await openRaw(source);
+  const notes = [...reader.notes];
   const parser = new MailParser({
     // message/rfc822 parts stay single attachments: the model never descends into them.
     ignoreEmbedded: true,
@@ -92,93 +91,77 @@ export async function readMailParts(input: Buffer, keepContent: (index: number) 
     keepDeliveryStatus: true,
     // The model's text comes from real text/plain parts only.
     skipHtmlToText: true,
+    // Nobody reads textAsHtml, and linkifying every text part is the costliest thing
+    // mailparser does; html-view.ts converts the few text parts the HTML view shows.
+    skipTextToHtml: true,
     // We hash with SHA-256 ourselves; mailparser's default is MD5.
     checksumAlgo: false,
     maxChildNodes: LIMITS.maxMimeParts,
     maxHeadSize: LIMITS.maxMimeHeaderBytes,
   });
   const attachments: RawAttachment[] = [];
-  let html: string | null = null;
-  // The attachment whose content is being read. A parser error (too many parts, say)
-  // does not end that content stream, so without this the read below would wait forever.
-  let reading: AttachmentStream | null = null;
-  let parserError: Error | null = null;
-  const stop = (err: Error): void => {
-    parserError ??= err;
-    reading?.content.destroy(err);
-    // Ends the for-await below with this error.
-    parser.destroy(err);
-  };
-  const onAbort = (): void => stop(cancelled());
-  parser.on('error', stop);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const feed = Readable.from(slices(raw), { objectMode: false });
-  feed.on('error', stop);
-  let limitHit: string | null = null;
   let attachmentCount = 0;
+  let limitHit: string | null = null;
+  let onAbort = (): void => undefined;
   try {
-    feed.pipe(parser);
-    for await (const data of parser as AsyncIterable<unknown>) {
-      const item = data as { type?: unknown };
-      if (item.type === 'text') {
-        const text = data as { html?: unknown };
-        if (typeof text.html === 'string') html = text.html;
-        continue;
-      }
-      if (item.type !== 'attachment') continue;
-      const att = data as AttachmentStream;
-      const index = attachmentCount++;
-      const keep = index < LIMITS.maxAttachmentsListed && keepContent(index);
-      const hash = createHash('sha256');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      reading = att;
-      if (parserError !== null) throw parserError;
-      for await (const chunk of att.content as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (keep) chunks.push(chunk);
-      }
-      reading = null;
-      att.release?.();
-      if (index >= LIMITS.maxAttachmentsListed) continue;
-      attachments.push({
-        filename: att.filename ?? null,
-        contentType: declaredType(att.headers) ?? att.contentType.toLowerCase(),
-        contentId: att.cid !== undefined && att.cid !== '' ? att.cid : null,
-        disposition: att.contentDisposition?.toLowerCase() ?? null,
-        related: att.related === true,
-        size,
-        sha256: hash.digest('hex'),
-        content: keep ? Buffer.concat(chunks, size) : null,
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      onAbort = () => fail(cancelled());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // It may have fired while the message was being opened.
+      if (signal?.aborted === true) onAbort();
+      parser.on('error', fail);
+      // One attachment at a time: mailparser waits for its release() before going on.
+      let reading = false;
+      const readNext = (): void => {
+        while (!settled && !reading) {
+          const item = parser.read() as { type?: unknown } | null;
+          if (item === null) return;
+          if (item.type !== 'attachment') continue;
+          reading = true;
+          const index = attachmentCount++;
+          const use = index < LIMITS.maxAttachmentsListed ? contentFor(index) : 'drop';
+          readAttachment(item as AttachmentStream, use, fail, (attachment) => {
+            if (index < LIMITS.maxAttachmentsListed) attachments.push(attachment);
+            reading = false;
+            readNext();
+          });
+        }
+      };
+      parser.on('readable', readNext);
+      parser.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve();
       });
-    }
-    if (parserError !== null) throw parserError;
+      feedInto(reader, parser).catch(fail);
+    });
   } catch (err) {
-    const cause = parserError ?? err;
-    if (cause instanceof PosternError) throw cause;
-    limitHit = limitNote(cause);
+    if (err instanceof PosternError) throw err;
+    limitHit = limitNote(err);
     if (limitHit === null) {
-      throw new PosternError('BAD_INPUT', `The message could not be parsed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        cause,
-      });
+      throw new PosternError('BAD_INPUT', `The message could not be parsed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     notes.push(limitHit);
   } finally {
-    parser.off('error', stop);
     signal?.removeEventListener('abort', onAbort);
-    feed.unpipe(parser);
-    feed.destroy();
     parser.destroy();
+    await reader.close().catch(() => undefined);
   }
   const headers = parser.headers === false ? new Map() : parser.headers;
   const headerLines = parser.headerLines === false ? [] : parser.headerLines;
   // Stopped at a limit, mailparser's tree holds only the parts it had reached, which may be
   // none: the splitter runs ahead of it. The structure comes from a reading of the splitter
   // alone then, and the body texts are read from the raw parts (textContent null).
-  const tree = limitHit === null ? readPartTree((parser as unknown as { tree: unknown }).tree) : fromMimeNode(await mimeTree(raw, signal));
+  const tree = limitHit === null ? readPartTree((parser as unknown as { tree: unknown }).tree) : fromMimeNode(await mimeTree(source, signal));
   let unsplitBody: Buffer | null = null;
   if (limitHit === null && tree.contentType.startsWith('multipart/') && tree.children.length === 0) {
+    const raw = await readRepaired(source);
     unsplitBody = raw.subarray(bodyStart(raw));
     if (unsplitBody.toString('latin1', 0, 4096).trim() !== '') {
       notes.push('The parts of this message could not be found (its boundary never appears), so its body is shown as plain text.');
@@ -187,11 +170,45 @@ export async function readMailParts(input: Buffer, keepContent: (index: number) 
   if (attachmentCount > LIMITS.maxAttachmentsListed) {
     notes.push(`This message has more than ${LIMITS.maxAttachmentsListed} attachments; only the first ${LIMITS.maxAttachmentsListed} are listed.`);
   }
-  return { headers, headerLines, attachments, html, tree, unsplitBody, notes };
+  return { headers, headerLines, attachments, html: htmlView(tree), tree, unsplitBody, notes };
 }
 
-function* slices(raw: Buffer): Generator<Buffer> {
-  for (let i = 0; i < raw.length; i += FEED_BYTES) yield raw.subarray(i, i + FEED_BYTES);
+/**
+ * Reads one attachment's content as mailparser decodes it: counted, hashed,
+ * and kept or written as `use` says. `done` gets its description once it has
+ * ended and been released; `fail` any error on the way.
+ */
+function readAttachment(att: AttachmentStream, use: ContentUse, fail: (err: unknown) => void, done: (attachment: RawAttachment) => void): void {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const content = att.content as Readable;
+  const sink = typeof use === 'string' ? null : use;
+  sink?.once('error', (err: Error) => fail(new PosternError('STORAGE', `The attachment could not be written: ${err.message}`, { cause: err })));
+  content.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    size += chunk.length;
+    if (use === 'keep') chunks.push(chunk);
+    else if (sink !== null && !sink.write(chunk)) {
+      content.pause();
+      sink.once('drain', () => content.resume());
+    }
+  });
+  content.once('error', fail);
+  content.once('end', () => {
+    sink?.end();
+    att.release?.();
+    done({
+      filename: att.filename ?? null,
+      contentType: declaredType(att.headers) ?? att.contentType.toLowerCase(),
+      contentId: att.cid !== undefined && att.cid !== '' ? att.cid : null,
+      disposition: att.contentDisposition?.toLowerCase() ?? null,
+      related: att.related === true,
+      size,
+      sha256: hash.digest('hex'),
+      content: use === 'keep' ? Buffer.concat(chunks, size) : null,
+    });
+  });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -274,8 +291,4 @@ function partNumberOf(partNr: unknown, isRoot: boolean, contentType: string): st
   const numbers = Array.isArray(partNr) ? partNr.filter((n): n is number => typeof n === 'number') : [];
   if (numbers.length > 0) return numbers.join('.');
   return isRoot && !contentType.toLowerCase().startsWith('multipart/') ? '1' : '';
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

@@ -1,5 +1,7 @@
 /**
- * Raw message bytes -> the message model (see message-model.ts).
+ * Raw message -> the message model (see message-model.ts). The message is
+ * given as its bytes or as the file that holds them (raw-source.ts); from a
+ * file, a large message is streamed, never whole in memory.
  *
  * Which leaves are attachments: a part whose Content-Disposition is present
  * and not inline, or whose type is neither text/plain nor text/html.
@@ -11,6 +13,7 @@
  */
 import { PosternError } from '../common/errors.ts';
 import { addressList, dateHeader, referencesList, stringHeader } from './header-values.ts';
+import type { Writable } from 'node:stream';
 import { readMailParts, type MimePart, type RawAttachment } from './mail-parts.ts';
 import type { AttachmentContent, ModelAttachment, ParsedMessage } from './message-model.ts';
 import { safeFileName, uniqueFileNames } from './safe-filename.ts';
@@ -19,8 +22,10 @@ import { htmlAsText, htmlNestsDeeperThan } from './html-depth.ts';
 import { LIMITS } from '../common/limits.ts';
 import { decodeDeclared, decodeUnknownText, isUtf8OrAscii } from './text-decoding.ts';
 import { extractParts, type ExtractedPart } from './mime-tree.ts';
+import type { RawSource } from './raw-source.ts';
 
 export type { AttachmentContent, ModelAddress, ModelAttachment, ParsedMessage } from './message-model.ts';
+export type { RawSource } from './raw-source.ts';
 
 export interface ParseOptions {
   /** Used when the Date header is missing or unreadable (e.g. the server's INTERNALDATE). */
@@ -29,8 +34,8 @@ export interface ParseOptions {
   signal?: AbortSignal;
 }
 
-export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promise<ParsedMessage> {
-  const parts = await readMailParts(raw, () => false, opts.signal);
+export async function parseMessage(raw: RawSource, opts: ParseOptions = {}): Promise<ParsedMessage> {
+  const parts = await readMailParts(raw, () => 'drop', opts.signal);
   const leaves = bodyLeaves(parts.tree);
   const firstText = leaves.find((p) => p.contentType === 'text/plain');
   const htmlLeaves = leaves.filter((p) => p.contentType === 'text/html');
@@ -60,13 +65,33 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promis
 }
 
 /** The decoded bytes of attachment `index` (0-based, the model's order), with its safe file name. */
-export async function getAttachmentContent(raw: Buffer, index: number, signal?: AbortSignal): Promise<AttachmentContent> {
-  if (!Number.isInteger(index) || index < 0) throw new PosternError('BAD_INPUT', `There is no attachment number ${index}.`);
-  const parts = await readMailParts(raw, (i) => i === index, signal);
+export async function getAttachmentContent(raw: RawSource, index: number, signal?: AbortSignal): Promise<AttachmentContent> {
+  checkIndex(index);
+  const parts = await readMailParts(raw, (i) => (i === index ? 'keep' : 'drop'), signal);
   const wanted = parts.attachments[index];
   if (wanted?.content == null) throw new PosternError('NOT_FOUND', `The message has no attachment number ${index}.`);
   const model = describeAttachments(parts.attachments)[index];
   return { filename: model?.save_as ?? '', content_type: wanted.contentType, content: wanted.content };
+}
+
+/**
+ * Writes the decoded bytes of attachment `index` to `out` as they are
+ * decoded, and ends it: for saving a large attachment to a file without
+ * holding it in memory. Returns what getAttachmentContent() says besides the
+ * bytes, and their size. `out` is not ended when there is no such attachment
+ * (NOT_FOUND) or the parse fails.
+ */
+export async function writeAttachment(raw: RawSource, index: number, out: Writable, signal?: AbortSignal): Promise<Omit<AttachmentContent, 'content'> & { size: number }> {
+  checkIndex(index);
+  const parts = await readMailParts(raw, (i) => (i === index ? out : 'drop'), signal);
+  const wanted = parts.attachments[index];
+  if (wanted === undefined) throw new PosternError('NOT_FOUND', `The message has no attachment number ${index}.`);
+  const model = describeAttachments(parts.attachments)[index];
+  return { filename: model?.save_as ?? '', content_type: wanted.contentType, size: wanted.size };
+}
+
+function checkIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0) throw new PosternError('BAD_INPUT', `There is no attachment number ${index}.`);
 }
 
 // Types whose content is a whole message of its own (RFC 822, and RFC 6532's UTF-8 one).
@@ -77,7 +102,7 @@ const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
  * (message/rfc822): its own headers, body and attachments. Its Date falls
  * back to nothing (null), not to the outer message's date.
  */
-export async function parseAttachedMessage(raw: Buffer, index: number, signal?: AbortSignal): Promise<ParsedMessage> {
+export async function parseAttachedMessage(raw: RawSource, index: number, signal?: AbortSignal): Promise<ParsedMessage> {
   const attachment = await getAttachmentContent(raw, index, signal);
   if (!MESSAGE_TYPES.has(attachment.content_type)) {
     throw new PosternError('BAD_INPUT', `Attachment number ${index} is ${attachment.content_type}, not an attached message.`);
@@ -122,25 +147,25 @@ function renderHtml(html: string, notes: string[]): string {
  * that are not, which mailparser turns into U+FFFD.
  */
 function needsRereading(leaf: MimePart): boolean {
-  return leaf.textContent === null || (leaf.textContent.includes('\uFFFD') && isUtf8OrAscii(leaf.charset));
+  return leaf.textContent === null || (isUtf8OrAscii(leaf.charset) && leaf.textContent.includes('\uFFFD'));
 }
 
 /**
  * The texts of body leaves (same order), each read again from the raw part
  * when mailparser's is missing or damaged: all such leaves in one more pass.
  */
-async function leafTexts(raw: Buffer, leaves: readonly MimePart[], signal: AbortSignal | undefined): Promise<string[]> {
-  const again = leaves.filter(needsRereading).map((leaf) => leaf.partNumber);
+async function leafTexts(raw: RawSource, leaves: readonly MimePart[], signal: AbortSignal | undefined): Promise<string[]> {
+  const again = new Set(leaves.filter(needsRereading));
   let parts = new Map<string, ExtractedPart>();
-  if (again.length > 0) {
+  if (again.size > 0) {
     try {
-      parts = await extractParts(raw, again, signal);
+      parts = await extractParts(raw, [...again].map((leaf) => leaf.partNumber), signal);
     } catch (err) {
       if (err instanceof PosternError && err.code === 'CANCELLED') throw err;
     }
   }
   return leaves.map((leaf) => {
-    const part = needsRereading(leaf) ? parts.get(leaf.partNumber) : undefined;
+    const part = again.has(leaf) ? parts.get(leaf.partNumber) : undefined;
     return part === undefined ? (leaf.textContent ?? '') : decodeDeclared(part.content, leaf.charset);
   });
 }

@@ -42,8 +42,32 @@ export function bareCrToLf(raw: Buffer): Buffer {
   return copy ?? raw;
 }
 
+/**
+ * bareCrToLf() for a message read in chunks: a CR at the end of a chunk is
+ * held back until the next chunk says whether an LF follows it.
+ */
+export class BareCrToLfStream {
+  #heldCr = false;
+
+  /** The chunk repaired, less a trailing CR (given with the next chunk, or by end()). */
+  push(chunk: Buffer): Buffer {
+    const data = this.#heldCr ? Buffer.concat([HELD_CR, chunk]) : chunk;
+    this.#heldCr = data.length > 0 && data[data.length - 1] === CR;
+    return bareCrToLf(this.#heldCr ? data.subarray(0, data.length - 1) : data);
+  }
+
+  /** What is still held at the end of the message: a last bare CR, as LF. */
+  end(): Buffer {
+    const rest = this.#heldCr ? Buffer.from([LF]) : Buffer.alloc(0);
+    this.#heldCr = false;
+    return rest;
+  }
+}
+
+const HELD_CR = Buffer.from([CR]);
+
 /** Where the root header ends: the index of the blank line's first byte, or raw.length when there is none. */
-function rootHeaderEnd(raw: Buffer): number {
+export function rootHeaderEnd(raw: Buffer): number {
   let lineStart = 0;
   while (lineStart < raw.length) {
     const lf = raw.indexOf(LF, lineStart);

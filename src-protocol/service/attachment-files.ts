@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
 import { sniffType } from '../mime/attachment-type.ts';
@@ -29,6 +31,42 @@ export function refusalToOpen(name: string, content: Uint8Array): string | null 
     return `"${name}" is a program or script; Postern does not open those. Save it, and open it yourself only if you trust the sender.`;
   }
   return null;
+}
+
+/**
+ * Writes what `write` puts into the stream it is given (and ends) as `name`
+ * in `dir`, without replacing anything: "a.pdf", else "a (2).pdf", … For an
+ * attachment decoded as it is written (mime/parse.ts writeAttachment), so a
+ * large one is never whole in memory. The file is flushed to disk before it
+ * counts as saved; on failure nothing is left behind.
+ */
+export async function writeNewStreamed(dir: string, name: string, write: (out: Writable) => Promise<unknown>, mode = 0o600): Promise<string> {
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let n = 1; n <= LIMITS.maxSaveNameAttempts; n++) {
+    const path = join(dir, n === 1 ? name : `${stem} (${n})${ext}`);
+    let handle;
+    try {
+      handle = await open(path, 'wx', mode);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new PosternError('STORAGE', `Could not save ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    // Closes the handle when it ends (or is destroyed), after an fsync (flush).
+    const out = handle.createWriteStream({ flush: true });
+    try {
+      await write(out);
+      await finished(out);
+    } catch (err) {
+      out.destroy();
+      await handle.close().catch(() => undefined);
+      await rm(path, { force: true });
+      if (err instanceof PosternError && err.code !== 'STORAGE') throw err;
+      throw new PosternError('STORAGE', `Could not save ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return path;
+  }
+  throw new PosternError('STORAGE', `Could not find a free name for ${name} in ${dir}.`);
 }
 
 /** Writes `content` as `name` in `dir` without replacing anything: "a.pdf", else "a (2).pdf", … */
@@ -91,10 +129,20 @@ export async function pruneOpened(openedDir: string, maxAgeMs: number, now = Dat
   }
 }
 
-/** Saves every attachment into `dir` (made if missing), each under a name not yet taken there. */
-export async function saveAll(dir: string, attachments: AsyncIterable<{ name: string; content: Uint8Array }>): Promise<{ path: string; size: number }[]> {
+/** One attachment to save: its name, and what writes its bytes into a stream (and ends it), saying how many. */
+export interface AttachmentToSave {
+  name: string;
+  write: (out: Writable) => Promise<{ size: number }>;
+}
+
+/** Saves every attachment into `dir` (made if missing), each under a name not yet taken there, one at a time. */
+export async function saveAll(dir: string, attachments: AsyncIterable<AttachmentToSave>): Promise<{ path: string; size: number }[]> {
   await mkdir(dir, { recursive: true });
   const saved: { path: string; size: number }[] = [];
-  for await (const a of attachments) saved.push({ path: await writeNew(dir, a.name, a.content, 0o644), size: a.content.length });
+  for await (const a of attachments) {
+    let size = 0;
+    const path = await writeNewStreamed(dir, a.name, async (out) => ({ size } = await a.write(out)), 0o644);
+    saved.push({ path, size });
+  }
   return saved;
 }

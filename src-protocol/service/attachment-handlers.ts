@@ -5,15 +5,18 @@
  * to get a message's raw bytes (from the store, or fetched once).
  */
 import { homedir } from 'node:os';
+import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { CallContext, Handlers } from './dispatcher.ts';
 import { LIMITS } from '../common/limits.ts';
-import { getAttachmentContent, parseMessage } from '../mime/parse.ts';
+import { getAttachmentContent, parseMessage, writeAttachment, type RawSource } from '../mime/parse.ts';
 import { pruneOpened, saveAll, saveForOpening } from './attachment-files.ts';
 import { openWithSystem } from './open-with-system.ts';
 
 export interface AttachmentHandlerDeps {
   rawOf: (id: number, ctx: CallContext) => Promise<Buffer>;
+  /** The message as the MIME reader takes it: its stored file when there is one (streamed), else its bytes. */
+  sourceOf: (id: number, ctx: CallContext) => Promise<RawSource>;
   /** Where opened attachments are kept for a while (inside the profile). */
   openedDir: string;
   /** Where "Save all" puts files. */
@@ -32,19 +35,19 @@ export function attachmentHandlers(deps: AttachmentHandlerDeps): AttachmentCalls
   void pruneOpened(deps.openedDir, LIMITS.openedAttachmentMaxAgeMs);
   return {
     'mail:attachments.open': async ({ id, index }, ctx) => {
-      const part = await getAttachmentContent(await deps.rawOf(id, ctx), index, ctx.signal);
+      const part = await getAttachmentContent(await deps.sourceOf(id, ctx), index, ctx.signal);
       const path = await saveForOpening(deps.openedDir, part.filename, part.content);
       await openWithSystem(path);
       return { path };
     },
     'mail:attachments.saveAll': async ({ id }, ctx) => {
-      const raw = await deps.rawOf(id, ctx);
-      const count = (await parseMessage(raw)).attachments.length;
+      const source = await deps.sourceOf(id, ctx);
+      const names = (await parseMessage(source, { signal: ctx.signal })).attachments.map((a) => a.save_as);
+      // Each attachment is decoded straight into its file: a large one is never whole in memory.
       async function* parts() {
-        for (let i = 0; i < count; i++) {
+        for (const [i, name] of names.entries()) {
           ctx.signal.throwIfAborted();
-          const part = await getAttachmentContent(raw, i, ctx.signal);
-          yield { name: part.filename, content: part.content };
+          yield { name, write: (out: Writable) => writeAttachment(source, i, out, ctx.signal) };
         }
       }
       return { dir: deps.downloadsDir, files: await saveAll(deps.downloadsDir, parts()) };

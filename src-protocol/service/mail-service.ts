@@ -509,6 +509,7 @@ export class MailService {
       },
       ...attachmentHandlers({
         rawOf: async (id, ctx) => this.#rawMessage(this.#message(id), ctx),
+        sourceOf: async (id, ctx) => this.#rawSource(this.#message(id), ctx),
         openedDir: join(this.#profileDir, 'opened'),
         downloadsDir: this.#downloadsDir,
       }),

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { extractPart, extractParts, mimeTree } from '../../../../src-protocol/mime/mime-tree.ts';
+import { extractPart, extractParts, mimeTree, writePart } from '../../../../src-protocol/mime/mime-tree.ts';
 import { parseMessage } from '../../../../src-protocol/mime/parse.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/mime/', import.meta.url));
@@ -89,5 +93,29 @@ describe('extractPart', () => {
     for (const bad of ['', '0', '1.0', 'abc', '../1', '1..2']) {
       await expect(extractPart(raw, bad)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     }
+  });
+});
+
+describe('writePart', () => {
+  it('writes the decoded part to a file as extractPart gives it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postern-write-part-'));
+    try {
+      const raw = fixture('alternative-with-attachment.eml');
+      const out = createWriteStream(join(dir, 'part-2'));
+      expect(await writePart(raw, '2', out)).toEqual({ content_type: 'application/pdf', filename: 'report.pdf', size: 278 });
+      await finished(out);
+      expect(readFileSync(join(dir, 'part-2'))).toEqual((await extractPart(raw, '2')).content);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a multipart or missing part, and a bad number', async () => {
+    const raw = fixture('alternative-with-attachment.eml');
+    const out = new PassThrough();
+    await expect(writePart(raw, '1', out)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(writePart(raw, '9', out)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(writePart(raw, '../1', out)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(out.writableLength + out.readableLength).toBe(0);
   });
 });

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MessageModel } from '../../../../src-protocol/contract/schemas.ts';
 import { LIMITS } from '../../../../src-protocol/common/limits.ts';
-import { getAttachmentContent, parseMessage } from '../../../../src-protocol/mime/parse.ts';
+import { getAttachmentContent, parseMessage, writeAttachment } from '../../../../src-protocol/mime/parse.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/mime/', import.meta.url));
 const fixture = (name: string): Buffer => readFileSync(FIXTURES + name);
@@ -392,5 +396,29 @@ describe('parseMessage: limits and the contract', () => {
       // model; extend() is a no-op once the contract has it too.
       expect(() => MessageModel.extend({ notes: z.array(z.string()) }).strict().parse(m), name).not.toThrow();
     }
+  });
+});
+
+describe('writeAttachment', () => {
+  it('writes the decoded attachment to a file, the same bytes getAttachmentContent gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postern-write-attachment-'));
+    try {
+      const raw = fixture('alternative-with-attachment.eml');
+      const out = createWriteStream(join(dir, 'saved.pdf'));
+      const written = await writeAttachment(raw, 0, out);
+      await finished(out);
+      expect(written).toEqual({ filename: 'report.pdf', content_type: 'application/pdf', size: PDF_BYTES.length });
+      expect(readFileSync(join(dir, 'saved.pdf'))).toEqual(PDF_BYTES);
+      expect(readFileSync(join(dir, 'saved.pdf'))).toEqual((await getAttachmentContent(raw, 0)).content);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an attachment the message does not have', async () => {
+    const out = new PassThrough();
+    await expect(writeAttachment(fixture('alternative-with-attachment.eml'), 1, out)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(writeAttachment(fixture('alternative-with-attachment.eml'), -1, out)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(out.writableLength + out.readableLength).toBe(0);
   });
 });
