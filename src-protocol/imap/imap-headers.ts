@@ -59,7 +59,7 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   const out: ServerHeader[] = [];
   // A few header fields instead of ENVELOPE + BODYSTRUCTURE: imapflow parses those several times slower.
   const query = { uid: true, flags: true, size: true, internalDate: true, headers: [...LIST_HEADER_FIELDS] };
-  for await (const msg of client.fetch(uids.join(','), query, { uid: true })) out.push(toHeader(msg));
+  for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toHeader(msg));
   return out;
 }
 
@@ -81,4 +81,20 @@ export async function fetchRaw(client: ImapFlow, uid: number): Promise<Buffer | 
 /** \Recent belongs to one session (RFC 3501 2.3.2); storing it would make every sync look like a change. */
 export function storedFlags(flags: Set<string> | undefined): string[] {
   return [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+}
+
+/**
+ * A list of UIDs as an IMAP sequence set with ranges ("1:500,502,510:512"):
+ * the command stays short to build, send and parse whatever the batch size.
+ */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const first = sorted[i] as number;
+    let last = first;
+    while (i + 1 < sorted.length && sorted[i + 1] === last + 1) last = sorted[++i] as number;
+    parts.push(first === last ? String(first) : `${first}:${last}`);
+  }
+  return parts.join(',');
 }

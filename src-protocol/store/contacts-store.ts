@@ -4,6 +4,7 @@
  * matters more than who writes to you.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { statement } from './statements.ts';
 
 export interface ContactRow {
   address: string;
@@ -22,14 +23,14 @@ export class ContactsStore {
   }
 
   noteReceived(from: { name: string; address: string }[], dateMs: number | null): void {
-    const upsert = this.#db.prepare(`INSERT INTO contacts (address, name, received, last_ms) VALUES (?, ?, 1, ?)
+    const upsert = statement(this.#db, `INSERT INTO contacts (address, name, received, last_ms) VALUES (?, ?, 1, ?)
       ON CONFLICT (address) DO UPDATE SET received = received + 1, name = CASE WHEN name = '' THEN excluded.name ELSE name END,
         last_ms = max(last_ms, excluded.last_ms)`);
     for (const a of from) if (a.address) upsert.run(a.address, a.name, dateMs ?? 0);
   }
 
   noteSent(to: { name: string; address: string }[], now = Date.now()): void {
-    const upsert = this.#db.prepare(`INSERT INTO contacts (address, name, sent, last_ms) VALUES (?, ?, 1, ?)
+    const upsert = statement(this.#db, `INSERT INTO contacts (address, name, sent, last_ms) VALUES (?, ?, 1, ?)
       ON CONFLICT (address) DO UPDATE SET sent = sent + 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, last_ms = excluded.last_ms`);
     for (const a of to) if (a.address) upsert.run(a.address, a.name, now);
   }
@@ -38,7 +39,7 @@ export class ContactsStore {
   search(query: string, limit: number): ContactRow[] {
     const q = query.trim().replace(/[%_\\]/g, (c) => `\\${c}`);
     if (!q) return [];
-    return this.#db.prepare(`SELECT address, name, received, sent FROM contacts
+    return statement(this.#db, `SELECT address, name, received, sent FROM contacts
       WHERE address LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'
       ORDER BY sent * ${SENT_WEIGHT} + received DESC, last_ms DESC LIMIT ?`)
       .all(`${q}%`, `${q}%`, `% ${q}%`, limit) as unknown as ContactRow[];

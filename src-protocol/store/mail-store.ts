@@ -2,10 +2,11 @@
  * The local copy of folders and message headers. All SQL lives here; the
  * rest of the engine speaks in rows.
  */
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
 import { assignThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
+import { statement } from './statements.ts';
 
 export interface FolderRow {
   id: number;
@@ -88,6 +89,11 @@ export class MailStore {
     this.contacts = new ContactsStore(db);
   }
 
+  /** A prepared statement, prepared once per connection (statements.ts). */
+  #sql(sql: string): StatementSync {
+    return statement(this.db, sql);
+  }
+
   /** Runs `fn` in one transaction; a throw rolls everything back. */
   transaction<T>(fn: () => T): T {
     // Nested calls join the outer transaction (SQLite has no nested BEGIN).
@@ -105,7 +111,7 @@ export class MailStore {
 
   /** Makes the stored folder list equal to the server's. */
   replaceFolders(accountId: string, folders: FolderInput[]): void {
-    const upsert = this.db.prepare(`INSERT INTO folders (account_id, path, name, delimiter, special_use)
+    const upsert = this.#sql(`INSERT INTO folders (account_id, path, name, delimiter, special_use)
       VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (account_id, path) DO UPDATE SET name = excluded.name, delimiter = excluded.delimiter,
         special_use = excluded.special_use`);
@@ -114,44 +120,44 @@ export class MailStore {
       const keep = new Set(folders.map((f) => f.path));
       for (const row of this.listFolders(accountId)) {
         if (keep.has(row.path)) continue;
-        this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(row.id);
-        this.db.prepare('DELETE FROM folders WHERE id = ?').run(row.id);
+        this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(row.id);
+        this.#sql('DELETE FROM folders WHERE id = ?').run(row.id);
       }
     });
   }
 
   listFolders(accountId: string): FolderRow[] {
-    return this.db.prepare('SELECT * FROM folders WHERE account_id = ? ORDER BY path').all(accountId) as unknown as FolderRow[];
+    return this.#sql('SELECT * FROM folders WHERE account_id = ? ORDER BY path').all(accountId) as unknown as FolderRow[];
   }
 
   folder(accountId: string, path: string): FolderRow | undefined {
-    return this.db.prepare('SELECT * FROM folders WHERE account_id = ? AND path = ?').get(accountId, path) as unknown as FolderRow | undefined;
+    return this.#sql('SELECT * FROM folders WHERE account_id = ? AND path = ?').get(accountId, path) as unknown as FolderRow | undefined;
   }
 
   ensureFolder(accountId: string, input: FolderInput): FolderRow {
-    this.db.prepare(`INSERT INTO folders (account_id, path, name, delimiter, special_use) VALUES (?, ?, ?, ?, ?)
+    this.#sql(`INSERT INTO folders (account_id, path, name, delimiter, special_use) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (account_id, path) DO NOTHING`).run(accountId, input.path, input.name, input.delimiter, input.special_use);
     return this.folder(accountId, input.path) as FolderRow;
   }
 
   renameFolder(folderId: number, path: string, name: string): void {
-    this.db.prepare('UPDATE folders SET path = ?, name = ? WHERE id = ?').run(path, name, folderId);
+    this.#sql('UPDATE folders SET path = ?, name = ? WHERE id = ?').run(path, name, folderId);
   }
 
   deleteFolder(folderId: number): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folderId);
-      this.db.prepare('DELETE FROM folders WHERE id = ?').run(folderId);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folderId);
+      this.#sql('DELETE FROM folders WHERE id = ?').run(folderId);
     });
   }
 
   setServerCounts(folderId: number, total: number, unread: number): void {
-    this.db.prepare('UPDATE folders SET server_total = ?, server_unread = ? WHERE id = ?').run(total, unread, folderId);
+    this.#sql('UPDATE folders SET server_total = ?, server_unread = ? WHERE id = ?').run(total, unread, folderId);
   }
 
   /** Local counts, from the headers we hold. */
   localCounts(folderId: number): { total: number; unread: number } {
-    const row = this.db.prepare('SELECT count(*) AS total, coalesce(sum(seen = 0), 0) AS unread FROM messages WHERE folder_id = ?')
+    const row = this.#sql('SELECT count(*) AS total, coalesce(sum(seen = 0), 0) AS unread FROM messages WHERE folder_id = ?')
       .get(folderId) as { total: number; unread: number };
     return { total: row.total, unread: row.unread };
   }
@@ -160,35 +166,40 @@ export class MailStore {
   resetFolderIfUidValidityChanged(folder: FolderRow, uidvalidity: number): boolean {
     if (folder.uidvalidity === uidvalidity) return false;
     this.transaction(() => {
-      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folder.id);
-      this.db.prepare('DELETE FROM messages WHERE folder_id = ?').run(folder.id);
-      this.db.prepare('UPDATE folders SET uidvalidity = ?, uidnext = NULL, highestmodseq = NULL WHERE id = ?').run(uidvalidity, folder.id);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folder.id);
+      this.#sql('DELETE FROM messages WHERE folder_id = ?').run(folder.id);
+      this.#sql('UPDATE folders SET uidvalidity = ?, uidnext = NULL, highestmodseq = NULL WHERE id = ?').run(uidvalidity, folder.id);
     });
     return folder.uidvalidity !== null;
   }
 
   setUidNext(folderId: number, uidnext: number | null): void {
-    this.db.prepare('UPDATE folders SET uidnext = ? WHERE id = ?').run(uidnext, folderId);
+    this.#sql('UPDATE folders SET uidnext = ? WHERE id = ?').run(uidnext, folderId);
   }
 
   /** Records where the next incremental sync starts (CONDSTORE). */
   setSyncState(folderId: number, state: { uidnext: number | null; highestmodseq: string | null }): void {
-    this.db.prepare('UPDATE folders SET uidnext = ?, highestmodseq = ?, synced_at = ? WHERE id = ?')
+    this.#sql('UPDATE folders SET uidnext = ?, highestmodseq = ?, synced_at = ? WHERE id = ?')
       .run(state.uidnext, state.highestmodseq, Date.now(), folderId);
+  }
+
+  /** How many of the folder's messages have a server UID (see knownUids). */
+  serverUidCount(folderId: number): number {
+    return (this.#sql('SELECT count(*) AS n FROM messages WHERE folder_id = ? AND uid > 0').get(folderId) as { n: number }).n;
   }
 
   knownUids(folderId: number): Map<number, string> {
     // Placeholders (uid <= 0) of local moves the server has not done yet are not the server's to judge.
-    const rows = this.db.prepare('SELECT uid, flags_json FROM messages WHERE folder_id = ? AND uid > 0').all(folderId) as { uid: number; flags_json: string }[];
+    const rows = this.#sql('SELECT uid, flags_json FROM messages WHERE folder_id = ? AND uid > 0').all(folderId) as { uid: number; flags_json: string }[];
     return new Map(rows.map((r) => [r.uid, r.flags_json]));
   }
 
   insertHeaders(folderId: number, headers: HeaderInput[]): void {
-    const insert = this.db.prepare(`INSERT INTO messages (folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id)
+    const insert = this.#sql(`INSERT INTO messages (folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen, flagged = excluded.flagged
       RETURNING id, thread_id`);
-    const accountId = (this.db.prepare('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
-    const index = this.db.prepare('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
+    const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
+    const index = this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
     this.transaction(() => {
       for (const h of headers) {
         const row = insert.get(folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
@@ -205,25 +216,45 @@ export class MailStore {
 
   /** Adds the decoded body text and attachment names to the search index. */
   indexBody(id: number, body: string, attachmentNames: string[]): void {
-    const row = this.db.prepare('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
+    this.transaction(() => this.#indexBody(id, body, attachmentNames));
+  }
+
+  #indexBody(id: number, body: string, attachmentNames: string[]): void {
+    const row = this.#sql('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
     if (!row) return;
+    this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
+    this.#sql('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+  }
+
+  /**
+   * Bodies just made durable in the blob store, in one transaction: each
+   * row points at its file and, when its words are given, joins the body
+   * index (a row without them is indexed later, see messagesNotIndexed).
+   */
+  storeBodies(bodies: { id: number; sha256: string; index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null }[]): void {
+    const setBlob = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
+    const setAttachments = this.#sql('UPDATE messages SET has_attachments = ? WHERE id = ?');
     this.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
-      this.db.prepare('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+      for (const b of bodies) {
+        setBlob.run(b.sha256, b.id);
+        if (!b.index) continue;
+        this.#indexBody(b.id, b.index.body, b.index.attachmentNames);
+        setAttachments.run(b.index.hasAttachments ? 1 : 0, b.id);
+      }
     });
   }
 
   updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {
-    const update = this.db.prepare('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
+    const update = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
     this.transaction(() => {
       for (const c of changes) update.run(JSON.stringify(c.flags), c.flags.includes('\\Seen') ? 1 : 0, c.flags.includes('\\Flagged') ? 1 : 0, folderId, c.uid);
     });
   }
 
   removeUids(folderId: number, uids: number[]): void {
-    const del = this.db.prepare('DELETE FROM messages WHERE folder_id = ? AND uid = ? RETURNING id');
-    const unindex = this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?');
+    const del = this.#sql('DELETE FROM messages WHERE folder_id = ? AND uid = ? RETURNING id');
+    const unindex = this.#sql('DELETE FROM messages_fts WHERE rowid = ?');
     this.transaction(() => {
       for (const uid of uids) {
         const row = del.get(folderId, uid) as { id: number } | undefined;
@@ -238,7 +269,7 @@ export class MailStore {
    */
   insertLocalMessage(folderId: number, header: HeaderInput & { blob_sha256: string }): number {
     return this.transaction(() => {
-      const next = (this.db.prepare('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
+      const next = (this.#sql('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
       this.insertHeaders(folderId, [{ ...header, uid: next }]);
       const id = this.idsForUids(folderId, [next])[0] as number;
       this.setBlob(id, header.blob_sha256);
@@ -248,46 +279,46 @@ export class MailStore {
 
   /** The next free local UID of a folder (for moves between local folders). */
   nextLocalUid(folderId: number): number {
-    return (this.db.prepare('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
+    return (this.#sql('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
   }
 
   hasMessageId(folderId: number, messageId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
+    return this.#sql('SELECT 1 FROM messages WHERE folder_id = ? AND message_id = ? LIMIT 1').get(folderId, messageId) !== undefined;
   }
 
   /** The message model's verdict, once the body is here (the list's first guess came from the headers). */
   setHasAttachments(id: number, has: boolean): void {
-    this.db.prepare('UPDATE messages SET has_attachments = ? WHERE id = ?').run(has ? 1 : 0, id);
+    this.#sql('UPDATE messages SET has_attachments = ? WHERE id = ?').run(has ? 1 : 0, id);
   }
 
   /** A preview stands in for the message (or, with false, the whole message has arrived). */
   setPartial(id: number, partial: boolean): void {
-    this.db.prepare('UPDATE messages SET partial = ? WHERE id = ?').run(partial ? 1 : 0, id);
+    this.#sql('UPDATE messages SET partial = ? WHERE id = ?').run(partial ? 1 : 0, id);
   }
 
   remoteContentAllowed(address: string): boolean {
-    return this.db.prepare('SELECT 1 FROM remote_content_senders WHERE address = ?').get(address) !== undefined;
+    return this.#sql('SELECT 1 FROM remote_content_senders WHERE address = ?').get(address) !== undefined;
   }
 
   setRemoteContentAllowed(address: string, allowed: boolean): void {
-    if (allowed) this.db.prepare('INSERT OR REPLACE INTO remote_content_senders (address, allowed_ms) VALUES (?, ?)').run(address, Date.now());
-    else this.db.prepare('DELETE FROM remote_content_senders WHERE address = ?').run(address);
+    if (allowed) this.#sql('INSERT OR REPLACE INTO remote_content_senders (address, allowed_ms) VALUES (?, ?)').run(address, Date.now());
+    else this.#sql('DELETE FROM remote_content_senders WHERE address = ?').run(address);
   }
 
   idsForUids(folderId: number, uids: number[]): number[] {
-    const get = this.db.prepare('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
+    const get = this.#sql('SELECT id FROM messages WHERE folder_id = ? AND uid = ?');
     return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);
   }
 
   /** A moved message's placeholder row learns the UID the server gave it. */
   assignUid(id: number, uid: number): void {
-    this.db.prepare('UPDATE messages SET uid = ? WHERE id = ?').run(uid, id);
+    this.#sql('UPDATE messages SET uid = ? WHERE id = ?').run(uid, id);
   }
 
   removeMessage(id: number): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM messages_fts WHERE rowid = ?').run(id);
-      this.db.prepare('DELETE FROM messages WHERE id = ?').run(id);
+      this.#sql('DELETE FROM messages_fts WHERE rowid = ?').run(id);
+      this.#sql('DELETE FROM messages WHERE id = ?').run(id);
     });
   }
 
@@ -297,16 +328,16 @@ export class MailStore {
    * unique) that cannot collide with a real UID.
    */
   moveLocally(id: number, toFolderId: number, placeholderUid: number): void {
-    this.db.prepare('UPDATE messages SET folder_id = ?, uid = ? WHERE id = ?').run(toFolderId, placeholderUid, id);
+    this.#sql('UPDATE messages SET folder_id = ?, uid = ? WHERE id = ?').run(toFolderId, placeholderUid, id);
   }
 
   /** The next sync of this folder compares every UID and flag. */
   forgetSyncState(folderId: number): void {
-    this.db.prepare('UPDATE folders SET highestmodseq = NULL WHERE id = ?').run(folderId);
+    this.#sql('UPDATE folders SET highestmodseq = NULL WHERE id = ?').run(folderId);
   }
 
   listMessages(folderId: number, limit: number, offset: number): MessageRow[] {
-    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+    return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE m.folder_id = ? ORDER BY m.date_ms DESC, m.uid DESC LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
   }
 
@@ -314,7 +345,7 @@ export class MailStore {
   listThreads(accountId: string, folderId: number | null, limit: number): ThreadRow[] {
     const inFolder = folderId === null ? '' : 'AND m.thread_id IN (SELECT thread_id FROM messages WHERE folder_id = ?)';
     const params: SQLInputValue[] = folderId === null ? [accountId, limit] : [accountId, folderId, limit];
-    return this.db.prepare(`SELECT m.thread_id AS thread_id, count(*) AS count, sum(m.seen = 0) AS unread, max(m.flagged) AS flagged,
+    return this.#sql(`SELECT m.thread_id AS thread_id, count(*) AS count, sum(m.seen = 0) AS unread, max(m.flagged) AS flagged,
         max(m.has_attachments) AS has_attachments, max(m.date_ms) AS latest_ms,
         (SELECT id FROM messages x WHERE x.thread_id = m.thread_id ORDER BY x.date_ms DESC, x.id DESC LIMIT 1) AS latest_id,
         (SELECT subject FROM messages x WHERE x.thread_id = m.thread_id ORDER BY x.date_ms ASC, x.id ASC LIMIT 1) AS subject,
@@ -325,27 +356,27 @@ export class MailStore {
   }
 
   threadMessages(threadId: number): MessageRow[] {
-    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+    return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE m.thread_id = ? ORDER BY m.date_ms ASC, m.id ASC`).all(threadId) as unknown as MessageRow[];
   }
 
   /** One role's folder of every account together (the unified inbox), newest first. */
   listByRole(role: string, limit: number, offset: number): MessageRow[] {
-    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+    return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE f.special_use = ? ORDER BY m.date_ms DESC, m.id DESC LIMIT ? OFFSET ?`).all(role, limit, offset) as unknown as MessageRow[];
   }
 
   savedSearches(): { id: number; name: string; query: string }[] {
-    return this.db.prepare('SELECT id, name, query FROM saved_searches ORDER BY name').all() as { id: number; name: string; query: string }[];
+    return this.#sql('SELECT id, name, query FROM saved_searches ORDER BY name').all() as { id: number; name: string; query: string }[];
   }
 
   saveSearch(name: string, query: string): number {
-    return (this.db.prepare(`INSERT INTO saved_searches (name, query, created_ms) VALUES (?, ?, ?)
+    return (this.#sql(`INSERT INTO saved_searches (name, query, created_ms) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET query = excluded.query RETURNING id`).get(name, query, Date.now()) as { id: number }).id;
   }
 
   deleteSavedSearch(id: number): boolean {
-    return Number(this.db.prepare('DELETE FROM saved_searches WHERE id = ?').run(id).changes) > 0;
+    return Number(this.#sql('DELETE FROM saved_searches WHERE id = ?').run(id).changes) > 0;
   }
 
   /** Local full-text search, newest first. */
@@ -366,28 +397,28 @@ export class MailStore {
     }
     const sql = `SELECT ${MESSAGE_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY m.date_ms DESC, m.id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...params, options.limit) as unknown as MessageRow[];
+    return this.#sql(sql).all(...params, options.limit) as unknown as MessageRow[];
   }
 
   /** Messages whose raw body is not stored yet, newest first. */
   messagesWithoutBody(folderId: number, sinceMs: number | null, limit: number): { id: number; uid: number; size: number }[] {
-    return this.db.prepare(`SELECT id, uid, size FROM messages WHERE folder_id = ? AND blob_sha256 IS NULL
+    return this.#sql(`SELECT id, uid, size FROM messages WHERE folder_id = ? AND blob_sha256 IS NULL
       AND (? IS NULL OR date_ms >= ?) ORDER BY uid DESC LIMIT ?`).all(folderId, sinceMs, sinceMs, limit) as { id: number; uid: number; size: number }[];
   }
 
   /** Stored but not yet in the body index (e.g. after a crash between the two). */
   messagesNotIndexed(limit: number): { id: number; blob_sha256: string; date_ms: number | null }[] {
-    return this.db.prepare('SELECT id, blob_sha256, date_ms FROM messages WHERE indexed = 0 AND blob_sha256 IS NOT NULL LIMIT ?')
+    return this.#sql('SELECT id, blob_sha256, date_ms FROM messages WHERE indexed = 0 AND blob_sha256 IS NOT NULL LIMIT ?')
       .all(limit) as { id: number; blob_sha256: string; date_ms: number | null }[];
   }
 
   message(id: number): MessageRow | undefined {
-    return this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?`)
+    return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?`)
       .get(id) as unknown as MessageRow | undefined;
   }
 
   setMessageFlags(id: number, flags: string[]): void {
-    this.db.prepare('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE id = ?')
+    this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE id = ?')
       .run(JSON.stringify(flags), flags.includes('\\Seen') ? 1 : 0, flags.includes('\\Flagged') ? 1 : 0, id);
   }
 
@@ -398,13 +429,13 @@ export class MailStore {
       sql += ', has_attachments = ?';
       params.push(hasAttachments ? 1 : 0);
     }
-    this.db.prepare(`${sql} WHERE id = ?`).run(...params, id);
+    this.#sql(`${sql} WHERE id = ?`).run(...params, id);
   }
 
   removeAccount(accountId: string): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?)').run(accountId);
-      this.db.prepare('DELETE FROM folders WHERE account_id = ?').run(accountId);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?)').run(accountId);
+      this.#sql('DELETE FROM folders WHERE account_id = ?').run(accountId);
     });
   }
 }

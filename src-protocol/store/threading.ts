@@ -5,6 +5,7 @@
  * that carry no references at all.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { statement } from './statements.ts';
 
 const REPLY_PREFIX = /^\s*((re|fwd?|fw|aw|sv|antw)(\[\d+\])?\s*:\s*)+/i;
 const SUBJECT_WINDOW_MS = 30 * 86_400_000;
@@ -32,14 +33,17 @@ export interface ThreadInput {
 export function assignThread(db: DatabaseSync, m: ThreadInput): number {
   const ids = [...new Set([...(m.messageId ? [m.messageId] : []), ...m.refs])];
   const found = new Set<number>();
-  const lookup = db.prepare('SELECT thread_id FROM thread_refs WHERE message_id = ?');
+  // Ids not seen before; the others end up in `thread` through the merge below.
+  const unknown: string[] = [];
+  const lookup = statement(db, 'SELECT thread_id FROM thread_refs WHERE message_id = ?');
   for (const id of ids) {
     const row = lookup.get(id) as { thread_id: number } | undefined;
     if (row) found.add(row.thread_id);
+    else unknown.push(id);
   }
   const base = baseSubject(m.subject);
   if (found.size === 0 && m.refs.length === 0 && isReplySubject(m.subject) && base && m.dateMs !== null) {
-    const bySubject = db.prepare(`SELECT m.thread_id FROM messages m JOIN folders f ON f.id = m.folder_id
+    const bySubject = statement(db, `SELECT m.thread_id FROM messages m JOIN folders f ON f.id = m.folder_id
       WHERE f.account_id = ? AND m.base_subject = ? AND m.id != ? AND m.thread_id IS NOT NULL AND abs(coalesce(m.date_ms, 0) - ?) < ?
       ORDER BY m.date_ms DESC LIMIT 1`).get(m.accountId, base, m.id, m.dateMs, SUBJECT_WINDOW_MS) as { thread_id: number } | undefined;
     if (bySubject) found.add(bySubject.thread_id);
@@ -47,11 +51,11 @@ export function assignThread(db: DatabaseSync, m: ThreadInput): number {
   const thread = found.size ? Math.min(...found) : m.id;
   for (const other of found) {
     if (other === thread) continue;
-    db.prepare('UPDATE messages SET thread_id = ? WHERE thread_id = ?').run(thread, other);
-    db.prepare('UPDATE thread_refs SET thread_id = ? WHERE thread_id = ?').run(thread, other);
+    statement(db, 'UPDATE messages SET thread_id = ? WHERE thread_id = ?').run(thread, other);
+    statement(db, 'UPDATE thread_refs SET thread_id = ? WHERE thread_id = ?').run(thread, other);
   }
-  const remember = db.prepare('INSERT INTO thread_refs (message_id, thread_id) VALUES (?, ?) ON CONFLICT (message_id) DO UPDATE SET thread_id = excluded.thread_id');
-  for (const id of ids) remember.run(id, thread);
-  db.prepare('UPDATE messages SET thread_id = ?, base_subject = ? WHERE id = ?').run(thread, base, m.id);
+  const remember = statement(db, 'INSERT INTO thread_refs (message_id, thread_id) VALUES (?, ?) ON CONFLICT (message_id) DO UPDATE SET thread_id = excluded.thread_id');
+  for (const id of unknown) remember.run(id, thread);
+  statement(db, 'UPDATE messages SET thread_id = ?, base_subject = ? WHERE id = ?').run(thread, base, m.id);
   return thread;
 }

@@ -1,8 +1,10 @@
 /**
  * Puts a stored message's words into the local search index: its text body
- * (or the HTML's text when it has no plain part) and attachment names.
+ * (or the HTML's text when it has no plain part) and attachment names. The
+ * words come from the index-only extractor (mime/index-text.ts), not the
+ * display parser: indexing never needs the message model.
  */
-import { parseMessage } from '../mime/parse.ts';
+import { extractIndexText, type IndexText } from '../mime/index-text.ts';
 import type { MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 
@@ -15,16 +17,21 @@ export function htmlToIndexText(html: string): string {
     .trim();
 }
 
-export async function indexStoredMessage(store: MailStore, raw: Buffer, id: number, fallbackDateMs: number | null): Promise<void> {
+/** The message's words; one the extractor cannot read stays findable by its headers. */
+export function indexTextOf(raw: Buffer): IndexText {
   try {
-    const model = await parseMessage(raw, fallbackDateMs === null ? {} : { fallbackDate: new Date(fallbackDateMs) });
-    const body = model.text ?? (model.html_rendered ? htmlToIndexText(model.html_rendered) : '');
-    store.indexBody(id, body, model.attachments.map((a) => a.filename ?? a.save_as));
-    store.setHasAttachments(id, model.attachments.length > 0);
+    return extractIndexText(raw);
   } catch {
-    // A message the parser refuses stays findable by its headers.
-    store.indexBody(id, '', []);
+    return { body: '', attachmentNames: [], hasAttachments: false };
   }
+}
+
+export async function indexStoredMessage(store: MailStore, raw: Buffer, id: number, _fallbackDateMs: number | null): Promise<void> {
+  const text = indexTextOf(raw);
+  store.transaction(() => {
+    store.indexBody(id, text.body, text.attachmentNames);
+    store.setHasAttachments(id, text.hasAttachments);
+  });
 }
 
 /** Indexes stored messages that missed the index (a crash between store and index). */
@@ -33,10 +40,17 @@ export async function indexPending(store: MailStore, blobs: BlobStore, signal?: 
   for (;;) {
     const batch = store.messagesNotIndexed(200);
     if (batch.length === 0) return count;
+    const texts: { id: number; text: IndexText }[] = [];
     for (const m of batch) {
       signal?.throwIfAborted();
-      await indexStoredMessage(store, await blobs.get(m.blob_sha256), m.id, m.date_ms);
-      count++;
+      texts.push({ id: m.id, text: indexTextOf(await blobs.get(m.blob_sha256)) });
     }
+    store.transaction(() => {
+      for (const { id, text } of texts) {
+        store.indexBody(id, text.body, text.attachmentNames);
+        store.setHasAttachments(id, text.hasAttachments);
+      }
+    });
+    count += texts.length;
   }
 }

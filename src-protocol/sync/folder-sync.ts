@@ -100,16 +100,17 @@ export async function syncFolderHeaders(
 async function diffWithServer(client: ImapFlow, store: MailStore, folder: FolderRow, signal?: AbortSignal): Promise<Diff> {
   const mailbox = client.mailbox;
   if (!mailbox) throw new PosternError('PROTOCOL', 'No folder is open.');
-  const local = store.knownUids(folder.id);
   const serverModseq = mailbox.highestModseq;
   const canIncrement = serverModseq !== undefined && folder.highestmodseq !== null && folder.uidnext !== null;
 
   if (canIncrement) {
     const knownModseq = BigInt(folder.highestmodseq as string);
     const uidnext = folder.uidnext as number;
-    if (serverModseq === knownModseq && mailbox.uidNext === uidnext && mailbox.exists === local.size) {
+    // Nothing changed: decided from a count, without loading every UID we hold.
+    if (serverModseq === knownModseq && mailbox.uidNext === uidnext && mailbox.exists === store.serverUidCount(folder.id)) {
       return { fresh: [], removed: [], changed: [], mode: 'unchanged' };
     }
+    const local = store.knownUids(folder.id);
     const changedFlags = serverModseq === knownModseq ? new Map<number, string[]>() : await fetchFlagsChangedSince(client, knownModseq);
     signal?.throwIfAborted();
     const fresh = mailbox.uidNext === uidnext ? [] : (await searchUidsFrom(client, uidnext)).filter((u) => !local.has(u));
@@ -127,8 +128,14 @@ async function diffWithServer(client: ImapFlow, store: MailStore, folder: Folder
     return { fresh, removed, changed, mode: 'condstore' };
   }
 
+  if (store.serverUidCount(folder.id) === 0) {
+    // Nothing held yet: one UID SEARCH says what to fetch (the flags come with the headers),
+    // instead of a FETCH of every UID and its flags.
+    return { fresh: [...await searchAllUids(client)], removed: [], changed: [], mode: 'full' };
+  }
   const server = await fetchUidFlags(client);
   signal?.throwIfAborted();
+  const local = store.knownUids(folder.id);
   const removed = [...local.keys()].filter((uid) => !server.has(uid));
   const changed: Diff['changed'] = [];
   const fresh: number[] = [];

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startServers, stopServers, type TestServers } from '../../servers/harness.ts';
+import { ENGINE_RESOURCE_LIMITS } from '../../../src-protocol/service/engine-host.ts';
 import { createUser } from '../../servers/mail-tools.ts';
 import { killChildren, runChild } from './child.ts';
 import { formatSummary, summariseProfile, type ProfileSummary } from './cpu-profile.ts';
@@ -131,7 +132,10 @@ async function bench(servers: TestServers, opts: Options, workDir: string): Prom
   };
   const profileDir = opts.cpuProf ? join(OUTPUT_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
-  const child = { password: user.password, nodeFlags: opts.childNodeFlags };
+  // The in-process engine gets the young generation the app's engine worker gets (engine-host.ts),
+  // so its memory is the app's; --child-node-flags come after and can override it.
+  const youngGeneration = `--max-semi-space-size=${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb / 3}`;
+  const child = { password: user.password, nodeFlags: [youngGeneration, ...opts.childNodeFlags] };
   const loads: { when: string; loadavg: number[] }[] = [{ when: 'after seeding', loadavg: loadavg() }];
 
   // Dovecot also caches the header fields Postern's header sync asks for

@@ -72,6 +72,19 @@ describe('BlobStore', () => {
     expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('putMany stores a batch and answers the hashes in order, duplicates and already stored bytes included', async () => {
+    const stored = await blobs.put(message(7));
+    const batch = [message(8), message(7), message(9), message(8)];
+    const shas = await blobs.putMany(batch);
+    expect(shas).toEqual(batch.map(sha256));
+    expect(shas[1]).toBe(stored);
+    for (const [i, sha] of shas.entries()) expect((await blobs.get(sha)).equals(batch[i] as Buffer)).toBe(true);
+    const files = await filesUnder(root);
+    expect(files).toHaveLength(3);
+    expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(await blobs.putMany([])).toEqual([]);
+  });
+
   it('writes files that only the owner can read (0600)', async () => {
     const sha = await blobs.put(message(3));
     expect((await stat(blobs.pathOf(sha))).mode & 0o777).toBe(0o600);

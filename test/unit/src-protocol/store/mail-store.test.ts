@@ -251,6 +251,31 @@ describe('messages by id', () => {
     expect(store.message(id)?.has_attachments).toBe(1);
   });
 
+  it('storeBodies records a batch of stored copies with their words at once, and a row without words stays unindexed', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.insertHeaders(folder.id, [header(1, { has_attachments: true }), header(2), header(3)]);
+    const [a, b] = store.idsForUids(folder.id, [1, 2]) as [number, number];
+    store.storeBodies([
+      { id: a, sha256: 'aa'.repeat(32), index: { body: 'the quarterly zanzibar figures', attachmentNames: ['budget.xlsx'], hasAttachments: false } },
+      { id: b, sha256: 'bb'.repeat(32), index: null },
+    ]);
+    expect(store.message(a)).toMatchObject({ blob_sha256: 'aa'.repeat(32), has_attachments: 0 });
+    expect(store.search('zanzibar', { limit: 10 }).map((m) => m.id)).toEqual([a]);
+    expect(store.search('budget', { limit: 10 }).map((m) => m.id)).toEqual([a]);
+    // Still found by its header words after the body joined the index.
+    expect(store.search('subject:"Message 1"', { limit: 10 }).map((m) => m.id)).toContain(a);
+    expect(store.messagesNotIndexed(10).map((m) => m.id)).toEqual([b]);
+    expect(store.message(b)?.blob_sha256).toBe('bb'.repeat(32));
+  });
+
+  it('serverUidCount counts the messages the server knows, not local placeholders', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.insertHeaders(folder.id, [header(1), header(2), header(3)]);
+    store.moveLocally(store.idsForUids(folder.id, [3])[0] as number, folder.id, -3);
+    expect(store.serverUidCount(folder.id)).toBe(2);
+    expect(store.localCounts(folder.id).total).toBe(3);
+  });
+
   it('setServerCounts records what the server said, apart from the local counts', () => {
     const folder = store.ensureFolder('work', folderInput('INBOX'));
     store.setServerCounts(folder.id, 120, 7);
