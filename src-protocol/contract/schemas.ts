@@ -254,7 +254,7 @@ export const SyncResult = z.object({
   removed: z.number().int().nonnegative(),
   flags_changed: z.number().int().nonnegative(),
   /** How the folder was brought up to date: nothing changed (CONDSTORE), incrementally, or by a full diff. */
-  mode: z.enum(['unchanged', 'condstore', 'full']).optional(),
+  mode: z.enum(['unchanged', 'qresync', 'condstore', 'full']).optional(),
   /** Anything the person should know about this sync (e.g. a POP3 server without UIDL). */
   notes: z.array(z.string()).optional(),
 });

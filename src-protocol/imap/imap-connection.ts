@@ -45,6 +45,8 @@ async function connectOnce(settings: ImapSettings): Promise<ImapFlow> {
     tls: tlsOptions(settings.host, { caPem: settings.caPem }),
     logger: false,
     disableAutoIdle: settings.idle !== true,
+    // RFC 7162: a folder opened with our last state says what vanished and what changed since.
+    qresync: true,
     // Push connections go into IDLE at once (imapflow waits 15 s by default).
     ...(settings.idle ? { maxIdleTime: LIMITS.idleRestartMs, autoIdleDelay: LIMITS.idleStartDelayMs } : {}),
     connectionTimeout: LIMITS.connectTimeoutMs,

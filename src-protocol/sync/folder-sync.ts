@@ -2,18 +2,22 @@
  * Brings one folder's headers in the store up to date with the server.
  *
  * 1. UIDVALIDITY changed: the cache of that folder is discarded.
- * 2. CONDSTORE, when the server has it and we synced before: nothing to do
- *    if HIGHESTMODSEQ, UIDNEXT and the count are unchanged (no FETCH at all);
- *    otherwise only flags changed since our mod-sequence, new UIDs from our
- *    UIDNEXT, and (when the count says so) one UID SEARCH to find expunges.
- * 3. Otherwise a full UID+FLAGS diff.
+ * 2. QRESYNC, when the server has it and we synced before: the folder is
+ *    opened with our UIDVALIDITY and mod-sequence, and the server says in
+ *    the same exchange which messages vanished and whose flags changed; new
+ *    UIDs come from our UIDNEXT. No UID SEARCH of the whole folder.
+ * 3. CONDSTORE otherwise: nothing to do if HIGHESTMODSEQ, UIDNEXT and the
+ *    count are unchanged (no FETCH at all); otherwise only flags changed
+ *    since our mod-sequence, new UIDs from our UIDNEXT, and (when the count
+ *    says so) one UID SEARCH to find expunges.
+ * 4. Otherwise a full UID+FLAGS diff.
  * New headers are fetched newest first in batches, so the list fills in
  * while the sync runs. No command is sent inside a fetch loop.
  */
 import type { ImapFlow } from 'imapflow';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
-import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom } from '../imap/imap-headers.ts';
+import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags } from '../imap/imap-headers.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
 
 export interface FolderSyncProgress {
@@ -28,8 +32,8 @@ export interface FolderSyncResult {
   removed: number;
   flags_changed: number;
   uidvalidity_reset: boolean;
-  /** 'unchanged': CONDSTORE said nothing changed; 'condstore': incremental; 'full': UID+FLAGS diff. */
-  mode: 'unchanged' | 'condstore' | 'full';
+  /** 'unchanged': nothing changed; 'qresync' or 'condstore': incremental; 'full': UID+FLAGS diff. */
+  mode: 'unchanged' | 'qresync' | 'condstore' | 'full';
   /** Ids of messages new to the store, newest first. */
   new_ids: number[];
 }
@@ -51,7 +55,27 @@ export async function syncFolderHeaders(
   /** UIDs with an action not yet on the server: asked right before each write, so the local state wins. */
   pendingUids: () => Set<number> = () => new Set(),
 ): Promise<FolderSyncResult> {
-  const lock = await client.getMailboxLock(path, { readOnly: true });
+  const known = store.folder(accountId, path);
+  const resync = known ? qresyncFrom(client, known) : undefined;
+  // What the server reports while the folder opens (QRESYNC): vanished UIDs and changed flags.
+  const reported: QresyncReport = { vanished: new Set(), flags: new Map() };
+  const onExpunge = (e: { path: string; uid?: number; vanished?: boolean }) => {
+    if (e.path === path && e.vanished && e.uid !== undefined) reported.vanished.add(e.uid);
+  };
+  const onFlags = (e: { path: string; uid?: number; flags: Set<string> }) => {
+    if (e.path === path && e.uid !== undefined) reported.flags.set(e.uid, storedFlags(e.flags));
+  };
+  if (resync) {
+    client.on('expunge', onExpunge);
+    client.on('flags', onFlags);
+  }
+  let lock;
+  try {
+    lock = await client.getMailboxLock(path, { readOnly: true, ...(resync ?? {}) });
+  } finally {
+    client.off('expunge', onExpunge);
+    client.off('flags', onFlags);
+  }
   try {
     const mailbox = client.mailbox;
     if (!mailbox) throw new PosternError('PROTOCOL', `The folder ${path} could not be opened.`);
@@ -63,7 +87,9 @@ export async function syncFolderHeaders(
     const current = store.folder(accountId, path) as FolderRow;
     onProgress({ phase: 'checking', done: 0, total: mailbox.exists });
 
-    const diff = await diffWithServer(client, store, current, signal);
+    const diff = resync && !reset && (mailbox as { qresync?: boolean }).qresync === true
+      ? await qresyncDiff(client, store, current, reported)
+      : await diffWithServer(client, store, current, signal);
     // No await between asking and writing: an action added meanwhile cannot slip through.
     const pending = pendingUids();
     store.removeUids(current.id, diff.removed.filter((u) => !pending.has(u)));
@@ -145,4 +171,43 @@ async function diffWithServer(client: ImapFlow, store: MailStore, folder: Folder
     else if (known !== JSON.stringify(flags)) changed.push({ uid, flags });
   }
   return { fresh, removed, changed, mode: 'full' };
+}
+
+interface QresyncReport {
+  vanished: Set<number>;
+  flags: Map<number, string[]>;
+}
+
+/** The SELECT options that ask for QRESYNC, when the connection has it enabled and we hold a state to resume from. */
+function qresyncFrom(client: ImapFlow, folder: FolderRow): { changedSince: bigint; uidValidity: bigint } | undefined {
+  if (!client.enabled.has('QRESYNC') || folder.highestmodseq === null || folder.uidvalidity === null || folder.uidnext === null) return undefined;
+  return { changedSince: BigInt(folder.highestmodseq), uidValidity: BigInt(folder.uidvalidity) };
+}
+
+/**
+ * The changes the server reported as the folder opened (RFC 7162 3.2.5):
+ * VANISHED (EARLIER) for expunges, FETCH for changed flags. New mail is what
+ * lies at or above our UIDNEXT; its flags come with its headers.
+ */
+async function qresyncDiff(client: ImapFlow, store: MailStore, folder: FolderRow, reported: QresyncReport): Promise<Diff> {
+  const mailbox = client.mailbox;
+  if (!mailbox) throw new PosternError('PROTOCOL', 'No folder is open.');
+  const uidnext = folder.uidnext as number;
+  if (mailbox.uidNext === uidnext && reported.vanished.size === 0 && reported.flags.size === 0 && mailbox.exists === store.serverUidCount(folder.id)) {
+    return { fresh: [], removed: [], changed: [], mode: 'unchanged' };
+  }
+  const local = store.knownUids(folder.id);
+  const fresh = mailbox.uidNext === uidnext ? [] : (await searchUidsFrom(client, uidnext)).filter((u) => !local.has(u));
+  let removed = [...reported.vanished].filter((uid) => local.has(uid));
+  // The count must agree; if the server's report fell short, one UID SEARCH settles it.
+  if (local.size - removed.length + fresh.length !== mailbox.exists) {
+    const all = await searchAllUids(client);
+    removed = [...local.keys()].filter((uid) => !all.has(uid));
+  }
+  const changed: Diff['changed'] = [];
+  for (const [uid, flags] of reported.flags) {
+    const held = local.get(uid);
+    if (held !== undefined && held !== JSON.stringify(flags)) changed.push({ uid, flags });
+  }
+  return { fresh, removed, changed, mode: 'qresync' };
 }

@@ -1,5 +1,5 @@
 // The sync engine against the real Dovecot: whole-account sync with bodies,
-// offline search, CONDSTORE no-op and incremental resyncs while another
+// offline search, CONDSTORE no-op and QRESYNC resyncs while another
 // client changes the mailbox, and a UIDVALIDITY change.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,7 +89,7 @@ describe('account sync', () => {
     await deliver(servers, note(300, { subject: 'Fresh arrival' }), [user.email]);
 
     const r = await cli<AccountSyncResult>(['sync', '--all-folders']);
-    expect(r.folders.find((f) => f.folder === 'INBOX')).toMatchObject({ added: 1, removed: 1, flags_changed: 1, total: 22, mode: 'condstore' });
+    expect(r.folders.find((f) => f.folder === 'INBOX')).toMatchObject({ added: 1, removed: 1, flags_changed: 1, total: 22, mode: 'qresync' });
 
     const list = await cli<MessageSummary[]>(['list', '--limit', '100']);
     const server = await openImap(servers, user);
