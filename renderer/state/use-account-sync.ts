@@ -34,8 +34,8 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
   cb.current = callbacks;
   /** The background body download of each account. */
   const bodies = useRef(new Map<string, AbortController>());
-  /** The header sync of each account. */
-  const headers = useRef(new Map<string, AbortController>());
+  /** The header syncs of each account (start-up and a Refresh may overlap; Stop ends them all). */
+  const headers = useRef(new Map<string, Set<AbortController>>());
   const started = useRef(new Set<string>());
 
   const startBodies = useCallback(
@@ -66,12 +66,15 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
       const follow = () => ac.abort();
       signal?.addEventListener('abort', follow, { once: true });
       if (signal?.aborted) ac.abort();
-      headers.current.set(accountId, ac);
+      const running = headers.current.get(accountId) ?? new Set<AbortController>();
+      running.add(ac);
+      headers.current.set(accountId, running);
       try {
         await client.call('mail:sync.account', { account_id: accountId, all_folders: true, bodies: false }, { signal: ac.signal });
       } finally {
         signal?.removeEventListener('abort', follow);
-        if (headers.current.get(accountId) === ac) headers.current.delete(accountId);
+        running.delete(ac);
+        if (running.size === 0 && headers.current.get(accountId) === running) headers.current.delete(accountId);
         cb.current.onSettled(accountId);
       }
       if (ac.signal.aborted) return;
@@ -94,11 +97,16 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
 
   const stopSync = useCallback((accountId: string) => {
     let stopped = false;
-    for (const owned of [headers.current, bodies.current]) {
-      const ac = owned.get(accountId);
-      if (!ac) continue;
-      owned.delete(accountId);
+    const syncs = headers.current.get(accountId);
+    headers.current.delete(accountId);
+    for (const ac of syncs ?? []) {
       ac.abort();
+      stopped = true;
+    }
+    const download = bodies.current.get(accountId);
+    bodies.current.delete(accountId);
+    if (download) {
+      download.abort();
       stopped = true;
     }
     // An aborted body download does not settle by itself (a Refresh replaces it); a stop ends it.
@@ -107,12 +115,13 @@ export function useAccountSync(accounts: ReadonlyArray<AccountSummary> | undefin
   }, []);
 
   useEffect(() => {
-    const owned = [bodies.current, headers.current];
+    const downloads = bodies.current;
+    const syncs = headers.current;
     return () => {
-      for (const map of owned) {
-        for (const ac of map.values()) ac.abort();
-        map.clear();
-      }
+      for (const ac of downloads.values()) ac.abort();
+      for (const set of syncs.values()) for (const ac of set) ac.abort();
+      downloads.clear();
+      syncs.clear();
     };
   }, []);
 

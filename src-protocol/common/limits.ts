@@ -49,8 +49,12 @@ export const LIMITS = {
    * our own buffers on top of the socket's.
    */
   smtpUploadChunkBytes: 64 * 1024,
-  /** The nice value of the engine's worker thread (0 normal, 19 lowest): below the thread serving the UI. */
-  engineThreadNice: 10,
+  /**
+   * The nice value of the engine's worker thread (0 normal, 19 lowest): below
+   * the thread serving the UI, not so low that other programs starve a sync
+   * (10 would leave it a tenth of a busy core).
+   */
+  engineThreadNice: 5,
   /** How many numbered names ("a (2).pdf" …) are tried before saving a file gives up. */
   maxSaveNameAttempts: 1000,
   /** Attachments opened with the system's application are removed from Postern's folder after this long. */

@@ -195,7 +195,7 @@ export class FakeBrowserWindow extends EventEmitter {
  */
 export class FakeApp extends EventEmitter {
   readonly calls: string[] = [];
-  readonly paths = new Map<string, string>([['appData', '/tmp/postern-fake-appdata']]);
+  readonly paths = new Map<string, string>([['appData', '/tmp/postern-fake-appdata'], ['downloads', '/tmp/postern-fake-downloads']]);
   isPackaged = false;
   isReady = false;
   gotLock = true;

@@ -11,6 +11,7 @@ import { EnvCredentialStore } from '../../../../src-protocol/accounts/credential
 import type { EventName } from '../../../../src-protocol/contract/contract.ts';
 import type { Dispatcher } from '../../../../src-protocol/service/dispatcher-types.ts';
 import { startEngine, type EngineOptions } from '../../../../src-protocol/service/engine-host.ts';
+import { LIMITS } from '../../../../src-protocol/common/limits.ts';
 
 const servers = inject('servers');
 const alice: TestUser = servers.users[0] ?? (() => {
@@ -68,7 +69,7 @@ describe('startEngine', () => {
     const before = new Set(readdirSync('/proc/self/task'));
     await start();
     const added = readdirSync('/proc/self/task').filter((t) => !before.has(t));
-    expect(added.map(niceOf)).toContain(10);
+    expect(added.map(niceOf)).toContain(LIMITS.engineThreadNice);
     expect(niceOf(String(process.pid))).toBe(0);
   });
 
