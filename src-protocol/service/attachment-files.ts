@@ -70,30 +70,10 @@ export async function writeNewStreamed(dir: string, name: string, write: (out: W
 }
 
 /** Writes `content` as `name` in `dir` without replacing anything: "a.pdf", else "a (2).pdf", … */
-export async function writeNew(dir: string, name: string, content: Uint8Array, mode = 0o600): Promise<string> {
-  const ext = extname(name);
-  const stem = name.slice(0, name.length - ext.length);
-  for (let n = 1; n <= LIMITS.maxSaveNameAttempts; n++) {
-    const path = join(dir, n === 1 ? name : `${stem} (${n})${ext}`);
-    let handle;
-    try {
-      handle = await open(path, 'wx', mode);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new PosternError('STORAGE', `Could not save ${path}: ${(err as Error).message}`, { cause: err });
-    }
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      await rm(path, { force: true });
-      throw new PosternError('STORAGE', `Could not save ${path}: ${(err as Error).message}`, { cause: err });
-    }
-    await handle.close();
-    return path;
-  }
-  throw new PosternError('STORAGE', `Could not find a free name for ${name} in ${dir}.`);
+export function writeNew(dir: string, name: string, content: Uint8Array, mode = 0o600): Promise<string> {
+  return writeNewStreamed(dir, name, async (out) => {
+    out.end(content);
+  }, mode);
 }
 
 /**
