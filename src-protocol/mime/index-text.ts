@@ -109,7 +109,9 @@ function readHeaders(raw: Buffer, start: number, end: number): { headers: Map<st
   // No empty line: all header (or a header past the limit), no body.
   let bodyStart = end;
   const crlf = head.indexOf('\n\r\n');
-  const lf = head.indexOf('\n\n');
+  // A bare-LF empty line counts only before the CRLF one, so only that much is
+  // searched: searching the whole part would read every attachment twice.
+  const lf = (crlf >= 0 ? head.subarray(0, crlf + 2) : head).indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf < lf)) {
     headEnd = start + crlf + 1;
     bodyStart = start + crlf + 3;
@@ -215,16 +217,33 @@ function hexValue(c: number | undefined): number {
   return -1;
 }
 
-function parseValue(value: string | undefined): { value: string; params: Record<string, string> } | null {
+type HeaderValue = { value: string; params: Record<string, string> };
+
+/**
+ * Most parts' Content-Type and Content-Disposition are one of a few values
+ * ("text/plain; charset=utf-8", "inline"), and libmime's parser was a sixth
+ * of the extraction's time, so parses are kept. Bounded: when full it starts
+ * over. Nothing here changes a parsed value, so they are shared.
+ */
+const VALUE_CACHE_MAX = 256;
+const valueCache = new Map<string, HeaderValue | null>();
+
+function parseValue(value: string | undefined): HeaderValue | null {
   if (value === undefined) return null;
+  const cached = valueCache.get(value);
+  if (cached !== undefined) return cached;
+  let result: HeaderValue | null;
   try {
     const parsed = libmime.parseHeaderValue(value);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed.params)) if (typeof v === 'string') params[k.toLowerCase()] = v;
-    return { value: parsed.value, params };
+    result = { value: parsed.value, params };
   } catch {
-    return null;
+    result = null;
   }
+  if (valueCache.size >= VALUE_CACHE_MAX) valueCache.clear();
+  valueCache.set(value, result);
+  return result;
 }
 
 function decodeWords(value: string): string {

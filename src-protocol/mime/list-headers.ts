@@ -58,13 +58,30 @@ function decode(value: string): string {
   }
 }
 
-function addresses(value: string | undefined): { name: string; address: string }[] {
+type Address = { name: string; address: string };
+
+/**
+ * The same From and To values come back again and again in a folder (a
+ * person's own address, mailing lists, colleagues), so their parses are kept:
+ * a header sync parsed each one anew. Bounded: when full it starts over.
+ */
+const ADDRESS_CACHE_MAX = 2000;
+const addressCache = new Map<string, readonly Address[]>();
+
+function addresses(value: string | undefined): Address[] {
   if (!value) return [];
-  const out: { name: string; address: string }[] = [];
-  for (const a of addressparser(value, { flatten: true })) {
-    const address = a.address ?? '';
-    const name = decode(a.name ?? '');
-    if (address || name) out.push({ name, address });
+  let parsed = addressCache.get(value);
+  if (!parsed) {
+    const out: Address[] = [];
+    for (const a of addressparser(value, { flatten: true })) {
+      const address = a.address ?? '';
+      const name = decode(a.name ?? '');
+      if (address || name) out.push({ name, address });
+    }
+    parsed = out;
+    if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.clear();
+    addressCache.set(value, parsed);
   }
-  return out;
+  // Copies: the caller owns what it gets and may change it.
+  return parsed.map((a) => ({ name: a.name, address: a.address }));
 }

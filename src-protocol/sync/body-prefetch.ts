@@ -39,6 +39,9 @@ export async function prefetchBodies(
     // The files are written by the thread pool while this thread extracts the words.
     const durable = blobs.putMany(fetched.map((f) => f.raw));
     durable.catch(() => {});
+    // The loop sends the next FETCH first (this yields to it): the server
+    // reads and sends the next batch while this thread extracts the words.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const words = fetched.map((f) => indexTextOf(f.raw));
     const shas = await durable;
     store.storeBodies(fetched.map((f, i) => ({ id: f.id, sha256: shas[i] as string, index: words[i] ?? null })));

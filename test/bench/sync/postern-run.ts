@@ -14,6 +14,7 @@
  * mode 'grow': an existing profile syncs what was added on the server since
  * (bodies too), then the searches and the memory at the new size.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export interface SearchTiming {
 export interface HeaderRunResult {
   label: string;
   headerSyncMs: number;
+  /** CPU time of the engine's own thread during the header sync (null off Linux); see threadCpuMs. */
+  headerSyncThreadCpuMs: number | null;
   headerSyncTotal: number;
   rssAfterHeaderSyncBytes: number;
   cpuProfiles: string[];
@@ -62,6 +65,10 @@ export interface PosternRunResult {
   profileDir: string;
   accountId: string;
   fullSyncMs: number;
+  /** CPU time of the engine's own thread during the full sync (null off Linux)... */
+  fullSyncThreadCpuMs: number | null;
+  /** ...and of the whole process (every thread: the engine, workers, the thread pool, GC helpers). */
+  fullSyncProcessCpuMs: number;
   fullSync: { bodies: number; bytes: number; added: number };
   noopMs: number | null;
   noopModes: string[];
@@ -101,15 +108,21 @@ class Steps {
     this.#profileDir = profileDir;
   }
 
-  async timed<T>(step: string, fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  async timed<T>(step: string, fn: () => Promise<T>): Promise<{ ms: number; value: T; threadCpuMs: number | null; processCpuMs: number }> {
     flushDisks();
     await this.#startProfile();
+    const thread0 = threadCpuMs();
+    const process0 = process.cpuUsage();
     const t0 = performance.now();
     const value = await fn();
     const ms = performance.now() - t0;
+    const processUsed = process.cpuUsage(process0);
+    const thread1 = threadCpuMs();
     await this.#stopProfile(step);
-    progress(`${this.#tag}: ${step}: ${(ms / 1000).toFixed(2)} s`);
-    return { ms, value };
+    const threadCpu = thread0 === null || thread1 === null ? null : thread1 - thread0;
+    const processCpu = (processUsed.user + processUsed.system) / 1000;
+    progress(`${this.#tag}: ${step}: ${(ms / 1000).toFixed(2)} s (CPU: engine thread ${threadCpu === null ? '?' : (threadCpu / 1000).toFixed(2)} s, process ${(processCpu / 1000).toFixed(2)} s)`);
+    return { ms, value, threadCpuMs: threadCpu, processCpuMs: processCpu };
   }
 
   async #startProfile(): Promise<void> {
@@ -149,7 +162,7 @@ async function headerRun(input: PosternRunInput, account: BenchAccount, steps: S
     const id = await addAccount(a.dispatcher, account);
     const r = await steps.timed('header sync of INBOX', () => call<SyncResult>(a.dispatcher, 'mail:sync.folder', { account_id: id, folder: 'INBOX' }));
     if (r.value.total !== input.expectMessages) throw new Error(`header sync stored ${r.value.total} messages, expected ${input.expectMessages}`);
-    return { label: input.label, headerSyncMs: r.ms, headerSyncTotal: r.value.total, rssAfterHeaderSyncBytes: process.memoryUsage().rss, cpuProfiles: steps.written };
+    return { label: input.label, headerSyncMs: r.ms, headerSyncThreadCpuMs: r.threadCpuMs, headerSyncTotal: r.value.total, rssAfterHeaderSyncBytes: process.memoryUsage().rss, cpuProfiles: steps.written };
   } finally {
     steps.close();
     await a.dispatcher.close();
@@ -201,6 +214,8 @@ async function main(): Promise<PosternRunResult | HeaderRunResult> {
     return {
       label: input.label, profileDir, accountId,
       fullSyncMs: full.ms,
+      fullSyncThreadCpuMs: full.threadCpuMs,
+      fullSyncProcessCpuMs: full.processCpuMs,
       fullSync: { bodies: full.value.bodies_downloaded, bytes: full.value.bytes_downloaded, added: full.value.folders.reduce((n, f) => n + f.added, 0) },
       noopMs, noopModes, searches,
       rssBeforeSyncBytes, rssAfterSyncBytes: memoryAfterSync.rss, memoryAfterSync, rssAfterGcBytes,
@@ -223,3 +238,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) void main().then(
     process.exitCode = 1;
   },
 );
+
+/**
+ * CPU time (user + system) of this process's main thread, where the engine
+ * runs here, from /proc (Linux only; null elsewhere). On a shared box it moves
+ * far less with the load than wall time does, and it is the critical path:
+ * work moved to other threads leaves it.
+ */
+function threadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_S = 100;

@@ -92,6 +92,15 @@ describe('extractIndexText', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
+  it('ends a header at its first empty line, whether LF or CRLF comes first', () => {
+    // LF-only header, a CRLF empty line later in the body: the LF one ends the header.
+    const lfFirst = Buffer.from('Content-Type: text/plain\n\nbody one\r\n\r\nContent-Type: text/html\r\n');
+    expect(extractIndexText(lfFirst).body.split(/\r?\n/)).toEqual(['body one', '', 'Content-Type: text/html']);
+    // CRLF header, LF-only empty lines later (a sloppy attachment): the CRLF one ends the header.
+    const crlfFirst = Buffer.from('Content-Type: text/plain\r\n\r\nbody two\n\nSubject: not a header\n');
+    expect(extractIndexText(crlfFirst).body.split(/\r?\n/)).toEqual(['body two', '', 'Subject: not a header']);
+  });
+
   it('decodes quoted-printable soft breaks with trailing white space and keeps a bad escape as it is', () => {
     expect(decodeQuotedPrintable(Buffer.from('a=  \r\nb=3Dc=ZZ=4')).toString()).toBe('ab=c=ZZ=4');
   });

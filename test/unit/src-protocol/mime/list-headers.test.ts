@@ -34,6 +34,16 @@ describe('parseListHeaders', () => {
     expect(parseListHeaders(block([])).has_attachments).toBe(false);
   });
 
+  it('gives every message its own addresses, even when the same From comes back (parses are reused)', () => {
+    const from = 'From: =?UTF-8?Q?Ren=C3=A9?= <rene@example.net>, b@example.net';
+    const first = parseListHeaders(block([from, 'To: b@example.net']));
+    first.from[0]!.name = 'changed by the caller';
+    first.from.pop();
+    const second = parseListHeaders(block([from, 'Cc: b@example.net']));
+    expect(second.from).toEqual([{ name: 'René', address: 'rene@example.net' }, { name: '', address: 'b@example.net' }]);
+    expect(second.to).toEqual([{ name: '', address: 'b@example.net' }]);
+  });
+
   it('survives nonsense: no colon, empty values, a broken date', () => {
     const h = parseListHeaders(block(['garbage line', 'Subject:', 'Date: not a date', 'From: <>']));
     expect(h).toMatchObject({ subject: '', date_iso: null, message_id: null, refs: [] });
