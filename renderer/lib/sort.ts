@@ -1,7 +1,8 @@
 /**
- * Sorting the message list on the client, over the rows that are loaded
- * (a large folder's list is paged newest first; sorting by sender covers
- * the pages loaded so far).
+ * The message list's order. A folder is sorted by the engine over all of it
+ * (mail:messages.list takes the order, so every page is the right page);
+ * the rows loaded are sorted here as well, which is what orders search
+ * results and the unified inbox.
  */
 import type { MessageSummary } from '../../src-protocol/contract/index.ts';
 import { senderLabel } from './format.ts';

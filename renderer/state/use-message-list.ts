@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageSummary } from '../../src-protocol/contract/index.ts';
 import { toIpcError } from '../ipc/client.ts';
 import { LOADING, NOT_LOADED, type Loadable } from '../lib/loadable.ts';
+import { DEFAULT_SORT, type SortOrder } from '../lib/sort.ts';
 import { useClient } from './client-context.tsx';
 
 export interface FolderRef {
@@ -34,11 +35,8 @@ export interface MessageListState {
   setFlags: (id: number, flags: string[]) => void;
   /** Takes rows out at once (moved or deleted here, before the engine answers). */
   removeIds: (ids: ReadonlySet<number>) => void;
-}
-
-function newestFirst(list: MessageSummary[]): MessageSummary[] {
-  const time = (m: MessageSummary) => (m.date_iso ? Date.parse(m.date_iso) || 0 : 0);
-  return [...list].sort((a, b) => time(b) - time(a) || b.uid - a.uid);
+  /** The order the engine lists the folder in (the whole folder is sorted there, page by page); lists again from the top. */
+  setOrder: (order: SortOrder) => void;
 }
 
 export function useMessageList(
@@ -60,6 +58,10 @@ export function useMessageList(
   const syncAccountRef = useRef(syncAccount);
   syncAccountRef.current = syncAccount;
 
+  /** The folder's order, sent with every page asked for. */
+  const order = useRef<SortOrder>(DEFAULT_SORT);
+  const sorted = () => ({ sort: order.current.key, descending: order.current.descending });
+
   const accountId = folder?.account_id ?? null;
   const path = folder?.folder ?? null;
 
@@ -72,11 +74,11 @@ export function useMessageList(
       const { signal } = ac;
       const list = async () => {
         const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, loaded.current));
-        const data = await client.call('mail:messages.list', { ...ref, limit, offset: 0 }, { signal });
+        const data = await client.call('mail:messages.list', { ...ref, limit, offset: 0, ...sorted() }, { signal });
         if (signal.aborted) return;
         loaded.current = data.length;
         setHasMore(data.length === limit && limit < MAX_LIMIT);
-        setMessages({ data: newestFirst(data), loading: true, error: null });
+        setMessages({ data, loading: true, error: null });
       };
       setMessages((prev) => ({ ...prev, loading: true, error: null }));
       try {
@@ -134,12 +136,12 @@ export function useMessageList(
     const ac = new AbortController();
     relistController.current = ac;
     const limit = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, loaded.current));
-    client.call('mail:messages.list', { account_id: accountId, folder: path, limit, offset: 0 }, { signal: ac.signal }).then(
+    client.call('mail:messages.list', { account_id: accountId, folder: path, limit, offset: 0, ...sorted() }, { signal: ac.signal }).then(
       (data) => {
         if (ac.signal.aborted) return;
         loaded.current = data.length;
         setHasMore(data.length === limit && limit < MAX_LIMIT);
-        setMessages((prev) => ({ ...prev, data: newestFirst(data) }));
+        setMessages((prev) => ({ ...prev, data }));
       },
       (err: unknown) => {
         if (!ac.signal.aborted) setMessages((prev) => ({ ...prev, error: toIpcError(err) }));
@@ -153,14 +155,14 @@ export function useMessageList(
     const ac = new AbortController();
     moreController.current = ac;
     const offset = loaded.current;
-    void client.call('mail:messages.list', { account_id: accountId, folder: path, limit: PAGE_SIZE, offset }, { signal: ac.signal }).then(
+    void client.call('mail:messages.list', { account_id: accountId, folder: path, limit: PAGE_SIZE, offset, ...sorted() }, { signal: ac.signal }).then(
       (page) => {
         if (ac.signal.aborted) return;
         loaded.current = offset + page.length;
         setHasMore(page.length === PAGE_SIZE && loaded.current < MAX_LIMIT);
         setMessages((prev) => {
           const seen = new Set((prev.data ?? []).map((m) => m.id));
-          return { ...prev, data: newestFirst([...(prev.data ?? []), ...page.filter((m) => !seen.has(m.id))]) };
+          return { ...prev, data: [...(prev.data ?? []), ...page.filter((m) => !seen.has(m.id))] };
         });
       },
       (err: unknown) => {
@@ -179,5 +181,18 @@ export function useMessageList(
     setMessages((prev) => ({ ...prev, data: prev.data?.filter((m) => !ids.has(m.id)) }));
   }, []);
 
-  return { messages, hasMore, loadMore, syncing, refresh, relist, setFlags, removeIds };
+  const setOrder = useCallback(
+    (next: SortOrder) => {
+      if (next.key === order.current.key && next.descending === order.current.descending) return;
+      order.current = next;
+      // A new order starts from its first page.
+      moreController.current?.abort();
+      moreController.current = null;
+      loaded.current = 0;
+      relist();
+    },
+    [relist],
+  );
+
+  return { messages, hasMore, loadMore, syncing, refresh, relist, setFlags, removeIds, setOrder };
 }

@@ -80,6 +80,9 @@ export function MailView(props: MailViewProps) {
   const [threadId, setThreadId] = useState<number | null>(null);
   const threadMode = conversations && !search && folder !== null && !props.onOpenDraft;
 
+  // The folder is sorted by the engine (all of it, page by page); the rows loaded are sorted here too, for search results.
+  const setOrder = list.setOrder;
+  useEffect(() => setOrder(sort), [setOrder, sort]);
   const source = search ? search.results : list.messages;
   const rows = useMemo(() => sortMessages(source.data ?? [], sort), [source.data, sort]);
   const order = useMemo(() => rows.map((m) => m.id), [rows]);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  MessageSort,
   AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
   MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
@@ -62,6 +63,9 @@ export const contract = {
       folder: z.string().min(1).max(1000).default('INBOX'),
       limit: z.number().int().min(1).max(100_000).default(500),
       offset: z.number().int().min(0).default(0),
+      /** The whole folder sorted here, so a page of a large folder is the right page. */
+      sort: MessageSort.default('date'),
+      descending: z.boolean().default(true),
     }),
     z.array(MessageSummary),
   ),

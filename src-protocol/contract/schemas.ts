@@ -20,6 +20,10 @@ export type ServerEndpoint = z.infer<typeof ServerEndpoint>;
  * the best the server offers (PLAIN over TLS). CRAM-MD5 or LOGIN for servers
  * that mishandle PLAIN.
  */
+/** How a folder's message list is ordered. */
+export const MessageSort = z.enum(['date', 'sender', 'subject', 'size']);
+export type MessageSort = z.infer<typeof MessageSort>;
+
 export const SmtpAuthMethod = z.enum(['PLAIN', 'LOGIN', 'CRAM-MD5']);
 export type SmtpAuthMethod = z.infer<typeof SmtpAuthMethod>;
 export const SmtpEndpoint = ServerEndpoint.extend({ auth_method: SmtpAuthMethod.optional() });

@@ -393,11 +393,11 @@ export class MailService {
         const merged = [...local, ...fromServer.filter((m) => !seen.has(m.id)).map((m) => ({ ...m, from_server: true }))];
         return merged.sort((a, b) => (b.date_iso ?? '').localeCompare(a.date_iso ?? '')).slice(0, limit);
       },
-      'mail:messages.list': async ({ account_id, folder, limit, offset }) => {
+      'mail:messages.list': async ({ account_id, folder, limit, offset, sort, descending }) => {
         const account = await this.#accounts.find(account_id);
         const row = this.#store.folder(account.id, folder);
         if (!row) return [];
-        return this.#store.listMessages(row.id, limit, offset).map(summaryOf);
+        return this.#store.listMessages(row.id, limit, offset, { sort, descending }).map(summaryOf);
       },
       'mail:messages.get': async ({ id, mark_read }, ctx) => this.#getMessage(id, mark_read, ctx),
       'mail:messages.setFlags': async ({ id, add, remove }) => {

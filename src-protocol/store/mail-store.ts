@@ -8,6 +8,9 @@ import { assignThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
 
+/** How a folder's list is ordered (the contract's MessageSort; the store keeps its own name for it). */
+export type ListSort = 'date' | 'sender' | 'subject' | 'size';
+
 export interface FolderRow {
   id: number;
   account_id: string;
@@ -78,6 +81,13 @@ export interface MessageRow {
 
 const MESSAGE_COLUMNS = `m.id, m.folder_id, f.account_id, f.path AS folder_path, m.uid, m.subject, m.from_json,
   m.date_ms, m.flags_json, m.size, m.has_attachments, m.message_id, m.blob_sha256, m.partial`;
+
+/** ORDER BY expressions for the list's sort keys; the same text as the indexes of migration 12. */
+const SORT_EXPRESSIONS: Record<Exclude<ListSort, 'date'>, string> = {
+  sender: "lower(coalesce(nullif(json_extract(m.from_json, '$[0].name'), ''), json_extract(m.from_json, '$[0].address'), ''))",
+  subject: 'lower(m.base_subject)',
+  size: 'm.size',
+};
 
 export class MailStore {
   readonly db: DatabaseSync;
@@ -336,9 +346,12 @@ export class MailStore {
     this.#sql('UPDATE folders SET highestmodseq = NULL WHERE id = ?').run(folderId);
   }
 
-  listMessages(folderId: number, limit: number, offset: number): MessageRow[] {
+  /** A page of the folder in the order asked for; ties newest first. */
+  listMessages(folderId: number, limit: number, offset: number, order: { sort: ListSort; descending: boolean } = { sort: 'date', descending: true }): MessageRow[] {
+    const dir = order.descending ? 'DESC' : 'ASC';
+    const by = order.sort === 'date' ? `m.date_ms ${dir}, m.uid ${dir}` : `${SORT_EXPRESSIONS[order.sort]} ${dir}, m.date_ms DESC, m.uid DESC`;
     return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
-      WHERE m.folder_id = ? ORDER BY m.date_ms DESC, m.uid DESC LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
+      WHERE m.folder_id = ? ORDER BY ${by} LIMIT ? OFFSET ?`).all(folderId, limit, offset) as unknown as MessageRow[];
   }
 
   /** Conversations with a message in this folder (or anywhere), newest activity first. */

@@ -223,4 +223,18 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
     `,
   },
+  {
+    version: 12,
+    description: 'indexes for sorting a folder by sender, subject and size',
+    sql: `
+      -- The list of a large folder is paged; sorting must happen here, over
+      -- the whole folder, and these let SQLite read a page in order instead
+      -- of sorting every row. The sender expression is the one listMessages
+      -- orders by (name, else address), character for character.
+      CREATE INDEX messages_by_folder_sender ON messages (folder_id,
+        lower(coalesce(nullif(json_extract(from_json, '$[0].name'), ''), json_extract(from_json, '$[0].address'), '')));
+      CREATE INDEX messages_by_folder_subject ON messages (folder_id, lower(base_subject));
+      CREATE INDEX messages_by_folder_size ON messages (folder_id, size);
+    `,
+  },
 ];

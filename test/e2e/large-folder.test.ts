@@ -115,4 +115,14 @@ describe('a large folder', () => {
     await page.getByTestId('message-list').press('k');
     await expect.poll(() => page.getByTestId('message-subject-heading').textContent(), { timeout: 15_000 }).toBe('Message 0001');
   });
+
+  it('sorts the whole folder, not only the page loaded: oldest first starts at the oldest message', async () => {
+    // Fresh: only the newest page (1,000 of 2,500) is loaded.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('message-subject').first().textContent(), { timeout: 60_000 }).toBe('Message 2499');
+    await page.getByTestId('sort-direction').click();
+    await expect.poll(() => page.getByTestId('message-subject').first().textContent(), { timeout: 15_000 }).toBe('Message 0000');
+    await page.getByTestId('sort-direction').click();
+    await expect.poll(() => page.getByTestId('message-subject').first().textContent(), { timeout: 15_000 }).toBe('Message 2499');
+  });
 });

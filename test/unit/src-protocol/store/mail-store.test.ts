@@ -110,6 +110,25 @@ describe('message headers', () => {
     expect(store.listMessages(folderId, 2, 1).map((m) => m.uid)).toEqual([3, 1]);
   });
 
+  it('listMessages sorts the whole folder by sender, subject or size, page by page, ties newest first', () => {
+    store.insertHeaders(folderId, [
+      header(1, { from: [{ name: '', address: 'zed@example.test' }], subject: 'Re: banana', size: 300 }),
+      header(2, { from: [{ name: 'bob', address: 'b@example.test' }], subject: 'apple', size: 100 }),
+      header(3, { from: [{ name: 'Alice', address: 'z@example.test' }], subject: 'Cherry', size: 200 }),
+      header(4, { from: [{ name: 'Bob', address: 'b2@example.test' }], subject: 'banana split', size: 50 }),
+    ]);
+    const by = (sort: 'sender' | 'subject' | 'size', descending: boolean, limit = 10, offset = 0) =>
+      store.listMessages(folderId, limit, offset, { sort, descending }).map((m) => m.uid);
+    // The name when there is one, else the address; case does not count; equal names newest first.
+    expect(by('sender', false)).toEqual([3, 4, 2, 1]);
+    expect(by('sender', true)).toEqual([1, 4, 2, 3]);
+    // "Re:" does not count, case does not count.
+    expect(by('subject', false)).toEqual([2, 1, 4, 3]);
+    expect(by('size', true)).toEqual([1, 3, 2, 4]);
+    // Pages follow the order: the second page of two is the rest of it.
+    expect(by('size', false, 2, 2)).toEqual([3, 1]);
+  });
+
   it('stores every header field and reads it back as rows', () => {
     store.insertHeaders(folderId, [header(7, {
       subject: 'Grüße', from: [{ name: 'Ünal', address: 'u@example.test' }], flags: ['\\Seen', '\\Flagged'],
