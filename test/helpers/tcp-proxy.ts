@@ -29,7 +29,13 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
       const upstream = net.connect(targetPort, host);
       for (const s of [client, upstream]) {
         sockets.add(s);
-        s.on('close', () => sockets.delete(s));
+        // One side gone, the other goes too: as on a real network, a client that drops its
+        // connection stops the server's sending (the relay must not go on draining it).
+        s.on('close', () => {
+          sockets.delete(s);
+          client.destroy();
+          upstream.destroy();
+        });
         s.on('error', () => {
           client.destroy();
           upstream.destroy();

@@ -103,7 +103,7 @@ describe('createDispatcher with hand-built handlers', () => {
       },
     }), new EventHub());
     expect(await dispatcher.call('mail:messages.list', { account_id: 'work' })).toEqual({ ok: true, value: [] });
-    expect(seen).toEqual({ account_id: 'work', folder: 'INBOX', limit: 500, offset: 0 });
+    expect(seen).toEqual({ account_id: 'work', folder: 'INBOX', sort: 'date', descending: true, limit: 500, offset: 0 });
   });
 
   it('an answer outside the contract is INTERNAL, logged, and never reaches the caller', async () => {
