@@ -15,6 +15,7 @@ import { launchBrowser, type Browser } from './support/browser.ts';
 import { ensureRendererBuilt } from './support/build-renderer.ts';
 import { postern } from './support/cli.ts';
 import { startServe, type Served } from './support/serve.ts';
+import { serverSubjects as subjectsOnServer } from './support/app.ts';
 
 const servers = inject('servers');
 const SHOTS = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
@@ -69,23 +70,8 @@ async function shoot(name: string, target?: string): Promise<void> {
   else await page.screenshot({ path });
 }
 
-/** Subjects in a folder on the server, read with the test's own IMAP client. */
-async function serverSubjects(folder: string): Promise<string[]> {
-  const imap = await openImap(servers, user);
-  try {
-    const lock = await imap.getMailboxLock(folder);
-    try {
-      const out: string[] = [];
-      if (typeof imap.mailbox === 'object' && imap.mailbox.exists === 0) return out;
-      for await (const m of imap.fetch('1:*', { envelope: true })) out.push(m.envelope?.subject ?? '');
-      return out.sort();
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await imap.logout();
-  }
-}
+/** Subjects in a folder on the server, read with the test's own IMAP client, sorted. */
+const serverSubjects = async (folder: string): Promise<string[]> => (await subjectsOnServer(servers, user, folder)).sort();
 
 async function serverFlags(folder: string, subject: string): Promise<string[]> {
   const imap = await openImap(servers, user);
