@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { CallContext, Handlers } from './dispatcher.ts';
 import { LIMITS } from '../common/limits.ts';
 import { getAttachmentContent, parseMessage, writeAttachment, type RawSource } from '../mime/parse.ts';
-import { pruneOpened, saveAll, saveForOpening } from './attachment-files.ts';
+import { saveAll, saveForOpening } from './attachment-files.ts';
 import { openWithSystem } from './open-with-system.ts';
 
 export interface AttachmentHandlerDeps {
@@ -31,8 +31,6 @@ export function defaultDownloadsDir(): string {
 type AttachmentCalls = Pick<Handlers, 'mail:attachments.open' | 'mail:attachments.saveAll' | 'mail:messages.source'>;
 
 export function attachmentHandlers(deps: AttachmentHandlerDeps): AttachmentCalls {
-  // Copies opened long ago are cleared once per start, in the background.
-  void pruneOpened(deps.openedDir, LIMITS.openedAttachmentMaxAgeMs);
   return {
     'mail:attachments.open': async ({ id, index }, ctx) => {
       const part = await getAttachmentContent(await deps.sourceOf(id, ctx), index, ctx.signal);

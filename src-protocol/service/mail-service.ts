@@ -40,6 +40,7 @@ import { indexStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
 import { extractPart, mimeTree } from '../mime/mime-tree.ts';
 import { attachmentHandlers, defaultDownloadsDir } from './attachment-handlers.ts';
+import { pruneOpened } from './attachment-files.ts';
 import { composeMessage } from '../mime/compose.ts';
 import { submitMessage, type SmtpSettings } from '../smtp/smtp-submit.ts';
 import { probeEhlo } from '../smtp/ehlo-probe.ts';
@@ -157,6 +158,8 @@ export class MailService {
    */
   async resume(): Promise<void> {
     this.#resumed = true;
+    // Copies opened long ago are cleared once per start of the app, in the background.
+    void pruneOpened(join(this.#profileDir, 'opened'), LIMITS.openedAttachmentMaxAgeMs);
     for (const account of await this.#accounts.list()) {
       this.#outboxRunner.kick(account.id);
       if (!account.pop3) {
