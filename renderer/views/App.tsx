@@ -135,13 +135,19 @@ export function App() {
   const accountLabelRef = useRef<(id: string) => string>((id) => id);
   // After a whole-account sync: fresh counts, and the list and search again from the store.
   const listRef = useRef<{ relist: () => void } | null>(null);
+  // A conversation gathers messages from every folder of the account (a reply
+  // kept in Sent), so the conversation list reloads when any of them changed,
+  // not only when the folder on screen gained or lost rows.
+  const [mailVersion, setMailVersion] = useState(0);
+  const bumpMailVersion = useCallback(() => setMailVersion((n) => n + 1), []);
   const afterAccountSync = useCallback(
     (accountId: string) => {
+      bumpMailVersion();
       void reloadFolders(accountId, false);
       if (selectedRef.current?.account_id === accountId) listRef.current?.relist();
       searchRef.current.rerunIfActive();
     },
-    [reloadFolders],
+    [reloadFolders, bumpMailVersion],
   );
   const { syncAccount, stopSync } = useAccountSync(accounts, {
     onSynced: afterAccountSync,
@@ -185,6 +191,7 @@ export function App() {
       unifiedRef.current.removeIds(ids);
     },
     settled: (accountIds) => {
+      bumpMailVersion();
       for (const id of accountIds) void reloadFolders(id, false);
       list.relist();
       if (search.active) search.rerun();
@@ -443,6 +450,7 @@ export function App() {
 
   // Push: the server changed something; counts now, and the list when it is the folder on screen.
   useMailChanged((change) => {
+    bumpMailVersion();
     void reloadFolders(change.account_id, false);
     const sel = selectedRef.current;
     if (sel && sel.account_id === change.account_id && sel.folder === change.folder) list.relist();
@@ -548,6 +556,7 @@ export function App() {
             title={title}
             counts={counts}
             list={list}
+            listVersion={mailVersion}
             search={
               search.active
                 ? { query: search.query.trim(), results: search.results, title: savedSearches.searches.data?.find((x) => x.id === savedSelected)?.name }

@@ -49,7 +49,7 @@ export interface MailViewProps {
   } | null;
   /** Reply, reply all, forward the open message. */
   onAnswer?: ((id: number, kind: AnswerKind) => void) | undefined;
-  /** Changes when the folder's contents changed (the conversation list reloads). */
+  /** Changes when mail of the account changed in any folder (the conversation list reloads: a conversation spans folders). */
   listVersion?: number;
   folders: ReadonlyMap<string, Loadable<Folder[]>>;
   actions: MessageActions;

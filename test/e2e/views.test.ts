@@ -109,9 +109,22 @@ describe('conversations, all inboxes, undo, POP3 account (web bridge, Chromium)'
     await items.nth(1).getByRole('button').first().click();
     await expect.poll(() => items.nth(1).textContent(), { timeout: 15_000 }).toContain('I sent this from Sent.');
     await app.shoot('views-01-conversation');
+    // A reply filed in Sent elsewhere joins the conversation on screen after a
+    // sync, though the INBOX list itself did not change.
+    await seedMaildir(servers, alpha.user, 'Sent', [
+      {
+        raw: raw(
+          { from: `Alpha <${alpha.email}>`, to: '"Hanna Hiker" <hanna@hills.example.test>', subject: `Re: ${TRIP}`, id: '<trip-4@alpha.example.test>', date: new Date(), inReplyTo: '<trip-3@hills.example.test>', references: '<trip-1@hills.example.test> <trip-2@alpha.example.test> <trip-3@hills.example.test>' },
+          'See you at the station, written on another computer.',
+        ),
+        flags: ['\\Seen'],
+      },
+    ]);
+    await page.getByTestId('refresh').click();
+    await expect.poll(() => thread.getByTestId('thread-count').textContent(), { timeout: 30_000 }).toBe('4');
     await page.getByTestId('conversation-toggle').click();
     await expect.poll(() => row(DOOMED).isVisible(), { timeout: 15_000 }).toBe(true);
-  });
+  }, 150_000);
 
   it('shows both accounts\' mail in All inboxes', async () => {
     const { page } = app;
