@@ -4,7 +4,7 @@
  * the last error in the server's or network's words, Retry now and Cancel
  * (which takes the message back into the composer).
  */
-import type { OutboxItem } from '../../src-protocol/contract/index.ts';
+import type { ErrorCode, OutboxItem } from '../../src-protocol/contract/index.ts';
 import { fullDate, subjectLabel } from '../lib/format.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { AlertIcon, OutboxIcon, RefreshIcon } from './Icons.tsx';
@@ -29,16 +29,19 @@ export function waitingText(error: string): string {
   return `Waiting to send: ${clause(error)}. Postern will retry.`;
 }
 
-/** A message the server refused for good. */
-export function refusedText(error: string | null): string {
-  return `Not sent: ${clause(error ?? 'the server refused it')}.`;
+/** A message the server refused for good; when the account is at fault, what to fix before Retry. */
+export function refusedText(error: string | null, code: ErrorCode | null = null): string {
+  const text = `Not sent: ${clause(error ?? 'the server refused it')}.`;
+  if (code === 'AUTH_FAILED' || code === 'CREDENTIAL_MISSING') return `${text} Check the account's password or sign in again, then Retry.`;
+  if (code === 'TLS_UNTRUSTED') return `${text} Check the account's security settings, then Retry.`;
+  return text;
 }
 
 /** What the person should know about a message's state, in words. */
 export function outboxStateText(item: OutboxItem, now = Date.now()): string {
   switch (item.state) {
     case 'failed':
-      return refusedText(item.last_error);
+      return refusedText(item.last_error, item.last_error_code);
     case 'sending':
       return 'Sending now…';
     case 'submitted':

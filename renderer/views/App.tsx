@@ -386,7 +386,7 @@ export function App() {
         // The attempt is over (sent, refused, or waiting again): its progress too.
         if (item.state !== 'sending') settleRef.current('send', item.account_id);
         if (item.state === 'sent') announceRef.current(item.account_id, item.accepted, item.rejected, item.sent_copy);
-        else if (item.state === 'failed') setNotice({ kind: 'error', text: `"${item.subject}": ${refusedText(item.last_error)} It is kept in the Outbox.` });
+        else if (item.state === 'failed') setNotice({ kind: 'error', text: `"${item.subject}": ${refusedText(item.last_error, item.last_error_code)} It is kept in the Outbox.` });
         else if (item.state === 'queued' && item.last_error) setNotice({ kind: 'error', text: waitingText(item.last_error) });
       }),
     [subscribeOutbox],

@@ -315,6 +315,8 @@ export const OutboxItem = z.object({
   send_at_iso: z.string(),
   attempts: z.number().int().nonnegative(),
   last_error: z.string().nullable(),
+  /** What stopped the last attempt: AUTH_FAILED asks for the account to be fixed, SEND_REJECTED for the message. */
+  last_error_code: z.enum(ERROR_CODE_LIST).nullable(),
   accepted: z.array(z.string()),
   rejected: z.array(z.string()),
   sent_copy: z.boolean(),

@@ -694,7 +694,8 @@ export class MailService {
         else this.#outboxRunner.kick(account.id);
         const row = this.#outbox.get(id);
         if (!row) throw new PosternError('INTERNAL', 'The outbox lost a message it had just stored.');
-        if (row.state === 'failed') throw new PosternError('SEND_REJECTED', `${row.last_error ?? 'The server refused the message.'} It is kept in the Outbox.`);
+        // With the code of what stopped it: a wrong password is AUTH_FAILED, not a refused message.
+        if (row.state === 'failed') throw new PosternError(row.last_error_code ?? 'SEND_REJECTED', `${row.last_error ?? 'The server refused the message.'} It is kept in the Outbox.`);
         return {
           outbox_id: row.id, state: row.state === 'sent' ? 'sent' : 'queued', last_error: row.last_error, message_id: row.message_id,
           accepted: row.accepted, rejected: row.rejected, sent_copy: row.sent_copy,

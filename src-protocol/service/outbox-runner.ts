@@ -33,7 +33,7 @@ export function outboxItem(r: OutboxRow): OutboxItem {
   return {
     id: r.id, account_id: r.account_id, message_id: r.message_id, subject: r.draft.subject,
     to: [...r.draft.to, ...r.draft.cc, ...r.draft.bcc], state: r.state, send_at_iso: new Date(r.send_at_ms).toISOString(),
-    attempts: r.attempts, last_error: r.last_error, accepted: r.accepted, rejected: r.rejected, sent_copy: r.sent_copy,
+    attempts: r.attempts, last_error: r.last_error, last_error_code: r.last_error_code, accepted: r.accepted, rejected: r.rejected, sent_copy: r.sent_copy,
   };
 }
 
@@ -99,8 +99,8 @@ export class OutboxRunner {
           result = await this.#d.submit(accountId, row.envelope, raw);
         } catch (err) {
           const e = err instanceof PosternError ? err : new PosternError('INTERNAL', String(err));
-          if (PERMANENT.has(e.code)) outbox.setState(row.id, 'failed', { last_error: e.message });
-          else outbox.retryLater(row.id, e.message);
+          if (PERMANENT.has(e.code)) outbox.setState(row.id, 'failed', { last_error: e.message, last_error_code: e.code });
+          else outbox.retryLater(row.id, e.message, e.code);
           await this.#changed(row.id);
           // A connection problem will hit the next message too: stop here.
           if (!PERMANENT.has(e.code)) throw e;

@@ -237,4 +237,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_folder_size ON messages (folder_id, size);
     `,
   },
+  {
+    version: 13,
+    description: 'the outbox keeps the error code of a failed send beside its text',
+    sql: `
+      -- A wrong password and a refused message both stop a send for good,
+      -- but what the person must do differs (fix the account, or the
+      -- message): the code says which, also after a restart.
+      ALTER TABLE outbox ADD COLUMN last_error_code TEXT;
+    `,
+  },
 ];

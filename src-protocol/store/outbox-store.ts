@@ -1,5 +1,6 @@
 /** The outbox table: every state change of a send is one committed UPDATE. */
 import type { DatabaseSync } from 'node:sqlite';
+import { isErrorCode, type ErrorCode } from '../common/error-codes.ts';
 
 export type OutboxState = 'queued' | 'sending' | 'submitted' | 'sent' | 'failed' | 'cancelled';
 
@@ -29,13 +30,16 @@ export interface OutboxRow {
   attempts: number;
   next_attempt_ms: number;
   last_error: string | null;
+  /** Why the last attempt failed, as one of the error codes (null when it did not fail). */
+  last_error_code: ErrorCode | null;
   accepted: string[];
   rejected: string[];
   sent_copy: boolean;
   created_ms: number;
 }
 
-interface RawRow extends Omit<OutboxRow, 'envelope' | 'draft' | 'accepted' | 'rejected' | 'sent_copy'> {
+interface RawRow extends Omit<OutboxRow, 'envelope' | 'draft' | 'accepted' | 'rejected' | 'sent_copy' | 'last_error_code'> {
+  last_error_code: string | null;
   envelope_json: string;
   draft_json: string;
   accepted_json: string;
@@ -84,10 +88,14 @@ export class OutboxStore {
     return r.t;
   }
 
-  setState(id: number, state: OutboxState, extra: { last_error?: string | null; accepted?: string[]; rejected?: string[]; sent_copy?: boolean } = {}, now = Date.now()): void {
+  /** A cleared error (`last_error: null`) clears its code too. */
+  setState(id: number, state: OutboxState, extra: { last_error?: string | null; last_error_code?: ErrorCode; accepted?: string[]; rejected?: string[]; sent_copy?: boolean } = {}, now = Date.now()): void {
     const sets = ['state = ?', 'updated_ms = ?'];
     const params: (string | number | null)[] = [state, now];
-    if (extra.last_error !== undefined) { sets.push('last_error = ?'); params.push(extra.last_error); }
+    if (extra.last_error !== undefined) {
+      sets.push('last_error = ?', 'last_error_code = ?');
+      params.push(extra.last_error, extra.last_error === null ? null : (extra.last_error_code ?? 'INTERNAL'));
+    }
     if (extra.accepted) { sets.push('accepted_json = ?'); params.push(JSON.stringify(extra.accepted)); }
     if (extra.rejected) { sets.push('rejected_json = ?'); params.push(JSON.stringify(extra.rejected)); }
     if (extra.sent_copy !== undefined) { sets.push('sent_copy = ?'); params.push(extra.sent_copy ? 1 : 0); }
@@ -95,12 +103,12 @@ export class OutboxStore {
   }
 
   /** A passing failure: back to the queue, later each time. */
-  retryLater(id: number, error: string, now = Date.now()): void {
+  retryLater(id: number, error: string, code: ErrorCode, now = Date.now()): void {
     const row = this.get(id);
     const attempts = (row?.attempts ?? 0) + 1;
     const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** Math.min(attempts, 20));
-    this.#db.prepare(`UPDATE outbox SET state = 'queued', attempts = ?, next_attempt_ms = ?, last_error = ?, updated_ms = ? WHERE id = ?`)
-      .run(attempts, now + delay, error, now, id);
+    this.#db.prepare(`UPDATE outbox SET state = 'queued', attempts = ?, next_attempt_ms = ?, last_error = ?, last_error_code = ?, updated_ms = ? WHERE id = ?`)
+      .run(attempts, now + delay, error, code, now, id);
   }
 
   makeDue(id: number | undefined, accountId: string | undefined): number {
@@ -112,9 +120,11 @@ export class OutboxStore {
 }
 
 function decode(r: RawRow): OutboxRow {
-  const { envelope_json, draft_json, accepted_json, rejected_json, sent_copy, ...rest } = r;
+  const { envelope_json, draft_json, accepted_json, rejected_json, sent_copy, last_error_code, ...rest } = r;
   return {
     ...rest,
+    // Written by this file only; anything else (a newer version's code) reads as unknown.
+    last_error_code: last_error_code === null ? null : isErrorCode(last_error_code) ? last_error_code : 'INTERNAL',
     envelope: JSON.parse(envelope_json) as OutboxRow['envelope'],
     draft: JSON.parse(draft_json) as OutboxDraft,
     accepted: JSON.parse(accepted_json) as string[],

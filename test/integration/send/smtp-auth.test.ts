@@ -10,7 +10,7 @@ import { createUser } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { waitFor } from '../../servers/proc.ts';
 import { cliJson, runCli } from '../../helpers/run-cli.ts';
-import type { AccountSummary, SendResult } from '../../../src-protocol/contract/index.ts';
+import type { AccountSummary, OutboxItem, SendResult } from '../../../src-protocol/contract/index.ts';
 
 const servers = inject('servers');
 let work: string;
@@ -51,8 +51,11 @@ describe('SMTP password sign-in by mechanism', () => {
     const profile = await account(me, 'cram-md5', { SASL_PW: me.password });
     const r = await runCli(['send', '--profile', profile, '--to', bob.email, '--subject', 'Never', '--text', 'x'], { env: { SASL_PW: 'not the password' } });
     expect(r.code).not.toBe(0);
-    // The send stops (kept in the Outbox as failed, not retried) with the server's answer.
-    expect(r.stderr).toMatch(/refused the user name or password: 535 5\.7\.8 .*It is kept in the Outbox/);
+    // The send stops (kept in the Outbox as failed, not retried) with the server's answer,
+    // reported as a sign-in failure (the account needs fixing), not as a refused message.
+    expect(r.stderr).toMatch(/refused the user name or password: 535 5\.7\.8 .*It is kept in the Outbox\. \[AUTH_FAILED\]/);
+    const kept = await cliJson<OutboxItem[]>(['outbox', 'list', '--profile', profile, '--json'], { env: { SASL_PW: 'not the password' } });
+    expect(kept.map((o) => [o.state, o.last_error_code])).toEqual([['failed', 'AUTH_FAILED']]);
   });
 
   it('refuses a mechanism it does not know', async () => {
