@@ -403,17 +403,7 @@ export class MailService {
         return this.#store.listMessages(row.id, limit, offset, { sort, descending }).map(summaryOf);
       },
       'mail:messages.get': async ({ id, mark_read }, ctx) => this.#getMessage(id, mark_read, ctx),
-      'mail:messages.setFlags': async ({ id, add, remove }) => {
-        const row = this.#message(id);
-        const flags = applyFlags(JSON.parse(row.flags_json) as string[], add, remove);
-        const local = await this.#isLocalOnly(row.account_id);
-        this.#store.transaction(() => {
-          this.#store.setMessageFlags(id, flags);
-          if (!local) this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove, message_id: row.id });
-        });
-        if (!local) this.#queue.kick(row.account_id);
-        return { flags };
-      },
+      'mail:messages.setFlags': async ({ id, add, remove }) => ({ flags: await this.#setFlags(id, add, remove) }),
       'mail:messages.move': async ({ ids, to }) => {
         let moved = 0;
         const undo: UndoItem[] = [];
@@ -765,7 +755,21 @@ export class MailService {
     const originId = row?.draft.reply_of ?? row?.draft.forward_of;
     if (!row || originId === undefined || !this.#store.message(originId)) return;
     const flag = row.draft.reply_of !== undefined ? '\\Answered' : '$Forwarded';
-    await this.handlers()['mail:messages.setFlags']({ id: originId, add: [flag], remove: [] }, { signal: new AbortController().signal });
+    await this.#setFlags(originId, [flag], []);
+  }
+
+  /** Here at once, and as a persisted task for the server (none for POP3 or local folders). */
+  async #setFlags(id: number, add: string[], remove: string[]): Promise<string[]> {
+    const row = this.#message(id);
+    const local = await this.#isLocalOnly(row.account_id);
+    // Read after the await: a change made meanwhile is not undone by a stale row.
+    const flags = applyFlags(JSON.parse(this.#message(id).flags_json) as string[], add, remove);
+    this.#store.transaction(() => {
+      this.#store.setMessageFlags(id, flags);
+      if (!local) this.#tasks.add(row.account_id, { kind: 'flags', folder: row.folder_path, uid: row.uid, add, remove, message_id: row.id });
+    });
+    if (!local) this.#queue.kick(row.account_id);
+    return flags;
   }
 
   async #getMessage(id: number, markRead: boolean, ctx: CallContext): Promise<MessageView> {
