@@ -88,6 +88,29 @@ export async function openImap(servers: TestServers, user: TestUser | string): P
 }
 
 /**
+ * The raw message with this Message-ID once it is in the user's folder
+ * (delivery through Postfix takes a moment): polls, and fails after
+ * `timeoutMs` saying what did not arrive.
+ */
+export async function waitForMessage(servers: TestServers, user: TestUser, folder: string, messageId: string, timeoutMs = 15_000): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const imap = await openImap(servers, user);
+    try {
+      await imap.mailboxOpen(folder, { readOnly: true });
+      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
+      const uid = Array.isArray(uids) ? uids[0] : undefined;
+      const msg = uid === undefined ? false : await imap.fetchOne(String(uid), { source: true }, { uid: true });
+      if (msg && msg.source) return msg.source;
+    } finally {
+      await imap.logout();
+    }
+    if (Date.now() > deadline) throw new Error(`${messageId} did not arrive in ${user.user}'s ${folder}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
  * Empties a user's mailbox: expunges every message in every folder and
  * deletes folders other than INBOX and the special-use ones. For tests that
  * must share a user; a fresh createUser() is usually simpler.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
+import { createUser, openImap, seedMaildir, waitForMessage } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson, runCli } from '../../helpers/run-cli.ts';
 import { ATTACHMENT_BYTES, alternativeWithAttachment, plainMessage } from '../../fixtures/messages.ts';
@@ -200,7 +200,7 @@ describe('postern send', () => {
     expect(result.rejected).toEqual([]);
     expect(result.sent_copy).toBe(true);
 
-    const received = await waitForMessage(bob, 'INBOX', result.message_id);
+    const received = await waitForMessage(servers, bob, 'INBOX', result.message_id);
     const parsed = await simpleParser(received);
     expect(parsed.subject).toBe('Grüße from the CLI');
     expect(parsed.text?.trim()).toBe('Hello Bob,\nsee the notes.');
@@ -208,7 +208,7 @@ describe('postern send', () => {
     expect(parsed.attachments[0]?.filename).toBe('notes.txt');
     expect(parsed.attachments[0]?.content.equals(bytes)).toBe(true);
 
-    const sentCopy = await waitForMessage(alice, 'Sent', result.message_id);
+    const sentCopy = await waitForMessage(servers, alice, 'Sent', result.message_id);
     const sentParsed = await simpleParser(sentCopy);
     expect(sentParsed.subject).toBe('Grüße from the CLI');
     expect(sentParsed.headers.has('bcc')).toBe(false);
@@ -221,22 +221,3 @@ describe('postern send', () => {
   });
 });
 
-async function waitForMessage(user: TestUser, folder: string, messageId: string): Promise<Buffer> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const imap = await openImap(servers, user);
-    try {
-      await imap.mailboxOpen(folder, { readOnly: true });
-      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
-        const msg = await imap.fetchOne(String(uid), { source: true }, { uid: true });
-        if (msg && msg.source) return msg.source;
-      }
-    } finally {
-      await imap.logout();
-    }
-    if (Date.now() > deadline) throw new Error(`${messageId} did not arrive in ${user.user}'s ${folder}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
+import { createUser, seedMaildir, waitForMessage } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { plainMessage } from '../../fixtures/messages.ts';
 import { createInProcessEngine, type InProcessEngine } from '../../../src-protocol/service/engine.ts';
@@ -23,24 +23,6 @@ async function call<T>(name: string, input: unknown): Promise<T> {
   const r = await engine.dispatcher.call(name, input);
   if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
   return r.value as T;
-}
-
-async function arrived(messageId: string): Promise<Buffer> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const imap = await openImap(servers, friend);
-    try {
-      await imap.mailboxOpen('INBOX', { readOnly: true });
-      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      const msg = uid === undefined ? false : await imap.fetchOne(String(uid), { source: true }, { uid: true });
-      if (msg && msg.source) return msg.source;
-    } finally {
-      await imap.logout();
-    }
-    if (Date.now() > deadline) throw new Error('not delivered');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -65,7 +47,7 @@ it('a saved reply draft keeps its origin and HTML, and sending it threads and ma
   });
   expect(await call<Draft>('mail:drafts.get', { draft_id: saved.draft_id })).toMatchObject({ html: '<p>Yes, <b>indeed</b>.</p>', in_reply_to_id: originalId });
   const sent = await call<SendResult>('mail:drafts.send', { draft_id: saved.draft_id });
-  const got = await simpleParser(await arrived(sent.message_id));
+  const got = await simpleParser(await waitForMessage(servers, friend, 'INBOX', sent.message_id));
   expect(got.inReplyTo).toBe('<q@x>');
   expect(got.html).toContain('<b>indeed</b>');
   expect(got.text).toContain('Yes, indeed.');

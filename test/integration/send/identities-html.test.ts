@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
+import { createUser, seedMaildir, waitForMessage } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import { plainMessage } from '../../fixtures/messages.ts';
@@ -19,26 +19,6 @@ let profile: string;
 const cli = <T>(args: string[]) => cliJson<T>([...args, '--profile', profile], { env: { ID_PW: me.password } });
 const ALIAS = () => `sales.${me.user}@example.test`;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-
-async function received(user: TestUser, messageId: string): Promise<Buffer> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const imap = await openImap(servers, user);
-    try {
-      await imap.mailboxOpen('INBOX', { readOnly: true });
-      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
-        const m = await imap.fetchOne(String(uid), { source: true }, { uid: true });
-        if (m && m.source) return m.source;
-      }
-    } finally {
-      await imap.logout();
-    }
-    if (Date.now() > deadline) throw new Error('not delivered');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   [me, friend] = await Promise.all([createUser(servers, 'idme'), createUser(servers, 'idfr')]);
@@ -63,7 +43,7 @@ describe('identities', () => {
   it('answers from the address the mail was sent to, with that identity\'s signature', async () => {
     const original = (await cli<MessageSummary[]>(['list']))[0];
     const r = await cli<SendResult>(['send', '--reply-to', String(original?.id), '--text', 'It is 10 euros.']);
-    const got = await simpleParser(await received(friend, r.message_id));
+    const got = await simpleParser(await waitForMessage(servers, friend, 'INBOX', r.message_id));
     expect(got.from?.value[0]).toEqual({ name: 'Sales Desk', address: ALIAS() });
     expect(got.text).toMatch(/It is 10 euros\.\n\n-- \nSales Desk\nACME\n\n.*wrote:\n> How much\?/s);
   });
@@ -93,7 +73,7 @@ describe('rich text', () => {
         attachments: [{ filename: 'logo.png', content_type: 'image/png', content_id: 'logo@postern', data_base64: PNG.toString('base64') }],
       });
       if (!r.ok) throw new Error(r.error.message);
-      const raw = await received(friend, (r.value as SendResult).message_id);
+      const raw = await waitForMessage(servers, friend, 'INBOX', (r.value as SendResult).message_id);
       const text = raw.toString();
       expect(text).toMatch(/Content-Type: multipart\/alternative/);
       expect(text).toMatch(/Content-Type: multipart\/related/);

@@ -5,9 +5,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
+import { createUser, openImap, seedMaildir, waitForMessage } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import { ATTACHMENT_BYTES } from '../../fixtures/messages.ts';
@@ -22,26 +22,6 @@ let dave: TestUser;
 let profile: string;
 let originalId: number;
 const cli = <T>(args: string[]) => cliJson<T>([...args, '--profile', profile], { env: { RF_PW: me.password } });
-
-async function arrived(user: TestUser, messageId: string): Promise<ParsedMail> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const imap = await openImap(servers, user);
-    try {
-      await imap.mailboxOpen('INBOX', { readOnly: true });
-      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
-      const uid = Array.isArray(uids) ? uids[0] : undefined;
-      if (uid !== undefined) {
-        const msg = await imap.fetchOne(String(uid), { source: true }, { uid: true });
-        if (msg && msg.source) return simpleParser(msg.source);
-      }
-    } finally {
-      await imap.logout();
-    }
-    if (Date.now() > deadline) throw new Error(`${messageId} did not reach ${user.user}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function originalFlags(): Promise<string[]> {
   const imap = await openImap(servers, me);
@@ -84,7 +64,7 @@ describe('reply and forward', () => {
   it('replies to the Reply-To address, threaded and quoted, and marks the original \\Answered', async () => {
     const r = await cli<SendResult>(['send', '--reply-to', String(originalId), '--text', 'Thanks, looks good.']);
     expect(r.accepted).toEqual([list.email]);
-    const got = await arrived(list, r.message_id);
+    const got = await simpleParser(await waitForMessage(servers, list, 'INBOX', r.message_id));
     expect(got.subject).toBe('Re: Plans for Q4');
     expect(got.inReplyTo).toBe('<orig@example.test>');
     expect(got.references).toEqual(['<root@example.test>', '<orig@example.test>']);
@@ -97,14 +77,14 @@ describe('reply and forward', () => {
   it('replies to all without the person\'s own address and without duplicates', async () => {
     const r = await cli<SendResult>(['send', '--reply-all', String(originalId), '--text', 'To everyone.']);
     expect(r.accepted.sort()).toEqual([list.email, carol.email].sort());
-    const got = await arrived(carol, r.message_id);
+    const got = await simpleParser(await waitForMessage(servers, carol, 'INBOX', r.message_id));
     expect(got.to && !Array.isArray(got.to) ? got.to.value.map((a) => a.address) : []).toEqual([list.email]);
     expect(got.cc && !Array.isArray(got.cc) ? got.cc.value.map((a) => a.address) : []).toEqual([carol.email]);
   });
 
   it('forwards inline with the original\'s attachments, and marks it $Forwarded', async () => {
     const r = await cli<SendResult>(['send', '--forward', String(originalId), '--to', dave.email, '--text', 'FYI.']);
-    const got = await arrived(dave, r.message_id);
+    const got = await simpleParser(await waitForMessage(servers, dave, 'INBOX', r.message_id));
     expect(got.subject).toBe('Fwd: Plans for Q4');
     expect(got.text).toContain('---------- Forwarded message ----------');
     expect(got.text).toContain('Here are the plans.');
@@ -115,7 +95,7 @@ describe('reply and forward', () => {
 
   it('forwards as an attachment: the whole original as message/rfc822', async () => {
     const r = await cli<SendResult>(['send', '--forward', String(originalId), '--as-attachment', '--to', dave.email, '--text', 'Attached.']);
-    const got = await arrived(dave, r.message_id);
+    const got = await simpleParser(await waitForMessage(servers, dave, 'INBOX', r.message_id));
     const attached = got.attachments.find((a) => a.contentType === 'message/rfc822');
     expect(attached).toBeDefined();
     const inner = await simpleParser(attached?.content as Buffer);
