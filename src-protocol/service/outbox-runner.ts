@@ -13,6 +13,7 @@ import type { OutboxRow, OutboxStore } from '../store/outbox-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { SubmitResult } from '../smtp/smtp-submit.ts';
 import type { OutboxItem } from '../contract/schemas.ts';
+import { settleWithin } from '../common/settle-within.ts';
 
 export interface OutboxDeps {
   outbox: OutboxStore;
@@ -69,12 +70,7 @@ export class OutboxRunner {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#running.values()]),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await settleWithin(this.#running.values(), timeoutMs);
   }
 
   async #run(accountId: string): Promise<void> {

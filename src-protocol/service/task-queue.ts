@@ -10,6 +10,7 @@ import type { BlobStore } from '../store/blob-store.ts';
 import { runDueTasks } from '../sync/task-runner.ts';
 import type { TaskInfo } from '../contract/schemas.ts';
 import type { Logger } from '../common/log.ts';
+import { settleWithin } from '../common/settle-within.ts';
 
 export interface TaskQueueOptions {
   tasks: TaskStore;
@@ -75,12 +76,7 @@ export class TaskQueue {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#running.values()]),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await settleWithin(this.#running.values(), timeoutMs);
   }
 
   #scheduleRetry(accountId: string): void {
