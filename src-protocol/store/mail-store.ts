@@ -4,7 +4,7 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
-import { assignThread } from './threading.ts';
+import { joinThread, planThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
 
@@ -205,21 +205,26 @@ export class MailStore {
   }
 
   insertHeaders(folderId: number, headers: HeaderInput[]): void {
-    const insert = this.#sql(`INSERT INTO messages (folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen, flagged = excluded.flagged
-      RETURNING id, thread_id`);
+    // The row is written once, its thread and base subject included (planned before, joined after):
+    // each extra UPDATE of a new row rewrote entries in several of its indexes.
+    const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO UPDATE SET flags_json = excluded.flags_json, seen = excluded.seen, flagged = excluded.flagged
+      RETURNING id`);
     const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     const index = this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
     this.transaction(() => {
+      // The id SQLite would pick itself (no AUTOINCREMENT), known before the insert so the thread can be planned.
+      let nextId = (this.#sql('SELECT coalesce(max(id), 0) + 1 AS id FROM messages').get() as { id: number }).id;
       for (const h of headers) {
-        const row = insert.get(folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
-          h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id) as { id: number; thread_id: number | null };
+        const plan = planThread(this.db, { id: nextId, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
+        const row = insert.get(nextId, folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, JSON.stringify(h.flags),
+          h.flags.includes('\\Seen') ? 1 : 0, h.flags.includes('\\Flagged') ? 1 : 0, h.size, h.has_attachments ? 1 : 0, h.message_id, plan.thread, plan.baseSubject) as { id: number };
+        // A row we held already only had its flags updated: its thread, index entry and contact stay.
+        if (row.id !== nextId) continue;
+        nextId++;
         index.run(row.id, h.subject, addressText(h.from), addressText(h.to ?? []));
-        // A new row (no thread yet) joins its conversation, and its sender the contacts.
-        if (row.thread_id === null) {
-          assignThread(this.db, { id: row.id, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
-          this.contacts.noteReceived(h.from, h.date_ms);
-        }
+        joinThread(this.db, plan);
+        this.contacts.noteReceived(h.from, h.date_ms);
       }
     });
   }

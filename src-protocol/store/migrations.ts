@@ -247,4 +247,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN last_error_code TEXT;
     `,
   },
+  {
+    version: 14,
+    description: 'subject threading looks up a date window in an index',
+    sql: `
+      -- A reply without references joins the newest message of the same base
+      -- subject within 30 days. Over base_subject alone that read every
+      -- message of the subject (a mailing list's hundreds), sorted them, for
+      -- each such reply; with the date in the index it reads only the window.
+      DROP INDEX messages_by_base_subject;
+      CREATE INDEX messages_by_base_subject_date ON messages (base_subject, date_ms);
+    `,
+  },
 ];

@@ -20,6 +20,7 @@ export function isReplySubject(subject: string): boolean {
 }
 
 export interface ThreadInput {
+  /** The id the message has, or will have once inserted. */
   id: number;
   accountId: string;
   messageId: string | null;
@@ -29,11 +30,21 @@ export interface ThreadInput {
   dateMs: number | null;
 }
 
-/** Gives message `id` its thread, merging threads it connects. Call inside a transaction. */
-export function assignThread(db: DatabaseSync, m: ThreadInput): number {
+/** Where a message goes, decided before its row is written (so the row is written once, thread included). */
+export interface ThreadPlan {
+  thread: number;
+  baseSubject: string;
+  /** Threads it connects, merged into `thread` by joinThread. */
+  found: Set<number>;
+  /** Ids it names that no thread knows yet. */
+  unknown: string[];
+}
+
+/** Finds message `m`'s conversation from what is stored. Call inside the transaction that writes it. */
+export function planThread(db: DatabaseSync, m: ThreadInput): ThreadPlan {
   const ids = [...new Set([...(m.messageId ? [m.messageId] : []), ...m.refs])];
   const found = new Set<number>();
-  // Ids not seen before; the others end up in `thread` through the merge below.
+  // Ids not seen before; the others end up in `thread` through the merge in joinThread.
   const unknown: string[] = [];
   const lookup = statement(db, 'SELECT thread_id FROM thread_refs WHERE message_id = ?');
   for (const id of ids) {
@@ -43,19 +54,22 @@ export function assignThread(db: DatabaseSync, m: ThreadInput): number {
   }
   const base = baseSubject(m.subject);
   if (found.size === 0 && m.refs.length === 0 && isReplySubject(m.subject) && base && m.dateMs !== null) {
+    // A range on date_ms (not abs()) so the (base_subject, date_ms) index reads only the window, newest first.
     const bySubject = statement(db, `SELECT m.thread_id FROM messages m JOIN folders f ON f.id = m.folder_id
-      WHERE f.account_id = ? AND m.base_subject = ? AND m.id != ? AND m.thread_id IS NOT NULL AND abs(coalesce(m.date_ms, 0) - ?) < ?
-      ORDER BY m.date_ms DESC LIMIT 1`).get(m.accountId, base, m.id, m.dateMs, SUBJECT_WINDOW_MS) as { thread_id: number } | undefined;
+      WHERE m.base_subject = ? AND m.date_ms > ? AND m.date_ms < ? AND f.account_id = ? AND m.id != ? AND m.thread_id IS NOT NULL
+      ORDER BY m.date_ms DESC LIMIT 1`).get(base, m.dateMs - SUBJECT_WINDOW_MS, m.dateMs + SUBJECT_WINDOW_MS, m.accountId, m.id) as { thread_id: number } | undefined;
     if (bySubject) found.add(bySubject.thread_id);
   }
-  const thread = found.size ? Math.min(...found) : m.id;
-  for (const other of found) {
-    if (other === thread) continue;
-    statement(db, 'UPDATE messages SET thread_id = ? WHERE thread_id = ?').run(thread, other);
-    statement(db, 'UPDATE thread_refs SET thread_id = ? WHERE thread_id = ?').run(thread, other);
+  return { thread: found.size ? Math.min(...found) : m.id, baseSubject: base, found, unknown };
+}
+
+/** Merges the threads the message connected and records the ids it named, once its row holds plan.thread. */
+export function joinThread(db: DatabaseSync, plan: ThreadPlan): void {
+  for (const other of plan.found) {
+    if (other === plan.thread) continue;
+    statement(db, 'UPDATE messages SET thread_id = ? WHERE thread_id = ?').run(plan.thread, other);
+    statement(db, 'UPDATE thread_refs SET thread_id = ? WHERE thread_id = ?').run(plan.thread, other);
   }
   const remember = statement(db, 'INSERT INTO thread_refs (message_id, thread_id) VALUES (?, ?) ON CONFLICT (message_id) DO UPDATE SET thread_id = excluded.thread_id');
-  for (const id of unknown) remember.run(id, thread);
-  statement(db, 'UPDATE messages SET thread_id = ?, base_subject = ? WHERE id = ?').run(thread, base, m.id);
-  return thread;
+  for (const id of plan.unknown) remember.run(id, plan.thread);
 }
