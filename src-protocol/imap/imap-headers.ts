@@ -5,6 +5,8 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { LIST_HEADER_FIELDS, parseListHeaders } from '../mime/list-headers.ts';
+import { canReadLean, fetchHeaderRows } from './header-fetch.ts';
+import type { HeaderFetchRow } from './header-fetch-parser.ts';
 
 export interface ServerHeader {
   uid: number;
@@ -56,6 +58,19 @@ export async function searchUidsFrom(client: ImapFlow, from: number): Promise<nu
 
 export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<ServerHeader[]> {
   if (uids.length === 0) return [];
+  if (canReadLean(client)) {
+    try {
+      const rows = await fetchHeaderRows(client, uidSet(uids), LIST_HEADER_FIELDS);
+      const asked = new Set(uids);
+      // Only the UIDs asked for, with their header block: a flag update another session caused
+      // can come for any message, and a row stored without its headers would keep an empty
+      // subject forever. A UID left out here is not stored, so the next sync asks for it again.
+      return [...rows.values()].filter((r) => r.headers !== null && asked.has(r.uid)).map(rowToHeader);
+    } catch (err) {
+      // A throttled server is retried with back-off by imapflow's own fetch; anything else is an error.
+      if ((err as { code?: unknown }).code !== 'ETHROTTLE') throw err;
+    }
+  }
   const out: ServerHeader[] = [];
   // A few header fields instead of ENVELOPE + BODYSTRUCTURE: imapflow parses those several times slower.
   const query = { uid: true, flags: true, size: true, internalDate: true, headers: [...LIST_HEADER_FIELDS] };
@@ -63,13 +78,25 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   return out;
 }
 
+function rowToHeader(row: HeaderFetchRow): ServerHeader {
+  return header(row.uid, row.headers ?? undefined, row.internalDate, row.flags ?? [], row.size ?? 0);
+}
+
 function toHeader(msg: FetchMessageObject): ServerHeader {
-  const h = parseListHeaders(msg.headers);
-  const internal = msg.internalDate ? new Date(msg.internalDate).getTime() : NaN;
-  const dateMs = h.date_iso !== null ? Date.parse(h.date_iso) : Number.isNaN(internal) ? null : internal;
+  const internal = msg.internalDate === undefined ? null : msg.internalDate instanceof Date ? msg.internalDate.toISOString() : String(msg.internalDate);
+  return header(msg.uid, msg.headers, internal, [...(msg.flags ?? [])], msg.size ?? 0);
+}
+
+function header(uid: number, block: Buffer | undefined, internalDate: string | null, flags: string[], size: number): ServerHeader {
+  const h = parseListHeaders(block);
+  let dateMs = h.date_ms;
+  if (dateMs === null && internalDate !== null) {
+    const internal = Date.parse(internalDate);
+    dateMs = Number.isNaN(internal) ? null : internal;
+  }
   return {
-    uid: msg.uid, subject: h.subject, from: h.from, to: h.to, date_ms: dateMs, flags: storedFlags(msg.flags),
-    size: msg.size ?? 0, has_attachments: h.has_attachments, message_id: h.message_id, refs: h.refs,
+    uid, subject: h.subject, from: h.from, to: h.to, date_ms: dateMs, flags: storedFlags(flags),
+    size, has_attachments: h.has_attachments, message_id: h.message_id, refs: h.refs,
   };
 }
 
@@ -79,8 +106,8 @@ export async function fetchRaw(client: ImapFlow, uid: number): Promise<Buffer | 
 }
 
 /** \Recent belongs to one session (RFC 3501 2.3.2); storing it would make every sync look like a change. */
-export function storedFlags(flags: Set<string> | undefined): string[] {
-  return [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+export function storedFlags(flags: Iterable<string> | undefined): string[] {
+  return [...new Set(flags ?? [])].filter((f) => f !== '\\Recent').sort();
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser';
-import { parseMailDate } from './date-header.ts';
+import { parseMailDateMs } from './date-header.ts';
 
 export const LIST_HEADER_FIELDS = ['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'content-type'] as const;
 
@@ -17,7 +17,8 @@ export interface ListHeaders {
   from: { name: string; address: string }[];
   /** To and Cc. */
   to: { name: string; address: string }[];
-  date_iso: string | null;
+  /** The Date header in ms (UTC); null when missing or not a date. */
+  date_ms: number | null;
   message_id: string | null;
   /** References, then In-Reply-To (at most 50). */
   refs: string[];
@@ -43,7 +44,7 @@ export function parseListHeaders(block: Buffer | undefined): ListHeaders {
     subject: decode(fields.get('subject') ?? ''),
     from: addresses(fields.get('from')),
     to: [...addresses(fields.get('to')), ...addresses(fields.get('cc'))],
-    date_iso: fields.has('date') ? parseMailDate(fields.get('date') as string) : null,
+    date_ms: fields.has('date') ? parseMailDateMs(fields.get('date') as string) : null,
     message_id: ids(fields.get('message-id'))[0] ?? null,
     refs: refs.slice(-50),
     has_attachments: type === 'multipart/mixed' || !/^(text\/|multipart\/(alternative|related))/.test(type),

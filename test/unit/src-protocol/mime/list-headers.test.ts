@@ -20,7 +20,7 @@ describe('parseListHeaders', () => {
       subject: 'Café réunion',
       from: [{ name: 'Éloïse', address: 'eloise@example.net' }],
       to: [{ name: '', address: 'a@example.net' }, { name: 'Doe, Jane', address: 'j@example.net' }, { name: '', address: 'c@example.net' }],
-      date_iso: '2025-01-07T09:30:00.000Z',
+      date_ms: Date.parse('2025-01-07T09:30:00.000Z'),
       message_id: '<m1@x>',
       refs: ['<p1@x>', '<p2@x>'],
       has_attachments: false,
@@ -46,6 +46,6 @@ describe('parseListHeaders', () => {
 
   it('survives nonsense: no colon, empty values, a broken date', () => {
     const h = parseListHeaders(block(['garbage line', 'Subject:', 'Date: not a date', 'From: <>']));
-    expect(h).toMatchObject({ subject: '', date_iso: null, message_id: null, refs: [] });
+    expect(h).toMatchObject({ subject: '', date_ms: null, message_id: null, refs: [] });
   });
 });
