@@ -84,6 +84,11 @@ export const LIMITS = {
   /** ...and at most this many advertised bytes per FETCH batch (one huge message still goes alone). */
   bodyFetchBatchBytes: 32 * 1024 * 1024,
   /**
+   * A body download of at least this many bytes ends with one last-resort GC
+   * (common/garbage.ts): V8 keeps pages it no longer uses after a big sync.
+   */
+  bodyGarbageBytes: 32 * 1024 * 1024,
+  /**
    * How deep elements of a mail's HTML may nest before it is shown as text.
    * The sanitiser's parser is quadratic in the depth (a million nested divs,
    * 5 MB, did not finish in minutes); Chrome itself flattens past 512.

@@ -15,6 +15,7 @@ import type { MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { indexTextOf } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
+import { GarbageReleaser } from '../common/garbage.ts';
 
 export interface PrefetchProgress {
   done: number;
@@ -34,6 +35,7 @@ export async function prefetchBodies(
   const progress: PrefetchProgress = { done: 0, total: missing.length, bytes: 0 };
   if (missing.length === 0) return progress;
   const idByUid = new Map(missing.map((m) => [m.uid, m.id]));
+  const garbage = new GarbageReleaser(LIMITS.bodyGarbageBytes);
 
   const storeBatch = async (fetched: { id: number; raw: Buffer }[]): Promise<void> => {
     // The files are written by the thread pool while this thread extracts the words.
@@ -48,6 +50,7 @@ export async function prefetchBodies(
     for (const f of fetched) {
       progress.done++;
       progress.bytes += f.raw.length;
+      garbage.released(f.raw.length);
     }
     options.onProgress?.({ ...progress });
   };
@@ -74,6 +77,7 @@ export async function prefetchBodies(
     // Whatever happened, no write is left running when this returns.
     if (storing) await storing.catch(() => {});
     lock.release();
+    garbage.finish();
   }
   return progress;
 }
