@@ -102,12 +102,8 @@ function externalImports(metafile, outfile) {
   return output.imports.filter((i) => i.external).map((i) => i.path);
 }
 
-async function bundle(name, outdir) {
-  const target = TARGETS[name];
-  const entry = path.join(root, target.entry);
-  if (!existsSync(entry)) throw new Error(`${target.entry} does not exist; it is needed for dist/electron/${target.out}.`);
-  const outfile = path.join(outdir, target.out);
-  const result = await build({
+function esbuildOptions(target, entry, outfile) {
+  return {
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -117,7 +113,26 @@ async function bundle(name, outdir) {
     metafile: true,
     legalComments: 'none',
     ...target.options,
-  });
+  };
+}
+
+/**
+ * Bundles another entry that runs the engine (the benchmark's engine
+ * process, test/bench/sync/postern-run.ts) exactly as the engine worker is
+ * bundled, so that it runs the code the app ships: compiled ahead of time,
+ * not type-stripped by Node at run time. Returns the bundle's path.
+ */
+export async function bundleLikeEngineWorker(entry, outfile) {
+  await build(esbuildOptions(TARGETS.worker, path.resolve(entry), outfile));
+  return outfile;
+}
+
+async function bundle(name, outdir) {
+  const target = TARGETS[name];
+  const entry = path.join(root, target.entry);
+  if (!existsSync(entry)) throw new Error(`${target.entry} does not exist; it is needed for dist/electron/${target.out}.`);
+  const outfile = path.join(outdir, target.out);
+  const result = await build(esbuildOptions(target, entry, outfile));
   if (target.allowedExternals !== null) {
     const stray = externalImports(result.metafile, outfile).filter((p) => !target.allowedExternals.includes(p));
     if (stray.length > 0) {

@@ -6,6 +6,7 @@
  * memory from garbage not yet collected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ChildOptions {
@@ -21,8 +22,9 @@ export function killChildren(): void {
   for (const child of running) child.kill('SIGTERM');
 }
 
+/** `script`: a path relative to this folder, or an absolute one (a built bundle). */
 export function runChild<T>(script: string, input: unknown, options: ChildOptions): Promise<T> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const file = isAbsolute(script) ? script : fileURLToPath(new URL(script, import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', ...(options.nodeFlags ?? []), file, JSON.stringify(input)], {
       env: { ...process.env, BENCH_PASSWORD: options.password },

@@ -5,7 +5,7 @@
  * FETCH, mbsync, notmuch). Prints the issue's table on stdout, progress on
  * stderr, and writes everything to test-output/bench/sync.json.
  *
- *   npm run bench [-- --runs 3 --messages 10000 --with-100k --cpu-prof --keep]
+ *   npm run bench [-- --runs 3 --messages 10000 --with-100k --cpu-prof --keep --engine-from-sources]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -42,6 +42,14 @@ interface Options {
   cpuProf: boolean;
   keep: boolean;
   childNodeFlags: string[];
+  /** Run Postern's engine process from the .ts sources (Node type-strips them) instead of the bundle. */
+  engineFromSources: boolean;
+}
+
+/** Built by run.mjs before the benchmark starts. */
+export interface BenchScripts {
+  /** postern-run.ts bundled like the app's engine worker (electron/build.mjs). */
+  posternRunBundle: string;
 }
 
 function options(): Options {
@@ -56,6 +64,7 @@ function options(): Options {
       'cpu-prof': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'child-node-flags': { type: 'string', default: '' },
+      'engine-from-sources': { type: 'boolean', default: false },
     },
   });
   return {
@@ -63,6 +72,7 @@ function options(): Options {
     stallRuns: Number(values['stall-runs']), with100k: values['with-100k'], largeCount: Number(values['large-count']),
     cpuProf: values['cpu-prof'], keep: values.keep,
     childNodeFlags: values['child-node-flags'].split(/\s+/).filter((f) => f.length > 0),
+    engineFromSources: values['engine-from-sources'],
   };
 }
 
@@ -117,7 +127,7 @@ function versions(): Record<string, string> {
   };
 }
 
-async function bench(servers: TestServers, opts: Options, workDir: string): Promise<void> {
+async function bench(servers: TestServers, opts: Options, workDir: string, scripts: BenchScripts): Promise<void> {
   const user = await createUser(servers, 'bench');
   progress(`generating and seeding ${opts.messages} messages into ${user.user}'s INBOX`);
   const corpus: SeedStats = await seedCorpus(servers, user.user, { count: opts.messages });
@@ -136,12 +146,14 @@ async function bench(servers: TestServers, opts: Options, workDir: string): Prom
   // so its memory is the app's; --child-node-flags come after and can override it.
   const youngGeneration = `--max-semi-space-size=${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb / 3}`;
   const child = { password: user.password, nodeFlags: [youngGeneration, ...opts.childNodeFlags] };
+  // What the app runs: the engine compiled ahead of time (see README.md, "Memory").
+  const posternRun = opts.engineFromSources ? './postern-run.ts' : scripts.posternRunBundle;
   const loads: { when: string; loadavg: number[] }[] = [{ when: 'after seeding', loadavg: loadavg() }];
 
   // Dovecot also caches the header fields Postern's header sync asks for
   // (whatever they are today): one untimed header sync warms them too.
   progress('warming Dovecot\'s cache with one untimed Postern header sync');
-  await runChild<HeaderRunResult>('./postern-run.ts', {
+  await runChild<HeaderRunResult>(posternRun, {
     mode: 'headers', label: 'warm-up', account, workDir, expectMessages: opts.messages, searchRepeats: 0,
   } satisfies PosternRunInput, child);
 
@@ -154,8 +166,8 @@ async function bench(servers: TestServers, opts: Options, workDir: string): Prom
       mode: 'headers', label: `run ${run}`, account, workDir, expectMessages: opts.messages, searchRepeats: opts.searchRepeats,
       ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     };
-    headers.push(await runChild<HeaderRunResult>('./postern-run.ts', input, child));
-    ours.push(await runChild<PosternRunResult>('./postern-run.ts', { ...input, mode: 'full' }, child));
+    headers.push(await runChild<HeaderRunResult>(posternRun, input, child));
+    ours.push(await runChild<PosternRunResult>(posternRun, { ...input, mode: 'full' }, child));
     loads.push({ when: `after run ${run}`, loadavg: loadavg() });
   }
 
@@ -202,7 +214,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string): Prom
       mode: 'grow', label: `${opts.largeCount}`, account, workDir, profileDir: lastOurs.profileDir, accountId: lastOurs.accountId,
       expectMessages: opts.largeCount, searchRepeats: opts.searchRepeats, ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     };
-    const postern = await runChild<PosternRunResult>('./postern-run.ts', input, child);
+    const postern = await runChild<PosternRunResult>(posternRun, input, child);
     large = { count: opts.largeCount, seed, mbsyncMs, notmuchNewMs, postern, notmuchSearches: notmuchAtLarge };
   }
 
@@ -288,7 +300,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string): Prom
   progress(`results written to ${join(OUTPUT_DIR, 'sync.json')}`);
 }
 
-export async function main(): Promise<number> {
+export async function main(scripts: BenchScripts): Promise<number> {
   const opts = options();
   const started = Date.now();
   progress('starting Dovecot and Postfix');
@@ -314,7 +326,7 @@ export async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     if (opts.keep) process.env['POSTERN_KEEP_SERVER_STATE'] = '1';
-    await bench(servers, opts, workDir);
+    await bench(servers, opts, workDir, scripts);
     return 0;
   } catch (err) {
     process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
