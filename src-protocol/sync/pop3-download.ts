@@ -17,6 +17,8 @@ import type { Pop3Store } from '../store/pop3-store.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { htmlToIndexText } from './body-index.ts';
 import { failpoint } from '../common/failpoints.ts';
+import { GarbageReleaser } from '../common/garbage.ts';
+import { LIMITS } from '../common/limits.ts';
 
 export interface Pop3DownloadResult {
   on_server: number;
@@ -52,6 +54,8 @@ export async function downloadPop3(
   const fresh = [...ids].filter(([, uidl]) => !known.has(uidl));
   let downloaded = 0;
   let bytes = 0;
+  // As after an IMAP body download: V8's spare pages go back once a big download ends.
+  const garbage = new GarbageReleaser(LIMITS.bodyGarbageBytes);
   report({ phase: 'messages', done: 0, total: fresh.length });
   for (const [msg, uidl] of fresh) {
     options.signal?.throwIfAborted();
@@ -76,8 +80,10 @@ export async function downloadPop3(
     failpoint('pop3:after-commit');
     downloaded++;
     bytes += raw.length;
+    garbage.released(raw.length);
     report({ phase: 'messages', done: downloaded, total: fresh.length });
   }
+  garbage.finish();
 
   // Deletion: only messages whose local copy is committed (a UIDL row exists).
   const stored = deps.pop3.known(accountId);
