@@ -243,11 +243,16 @@ export class MailStore {
   }
 
   #indexBody(id: number, body: string, attachmentNames: string[]): void {
+    if (this.#writeIndex(id, body, attachmentNames)) this.#sql('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+  }
+
+  /** The message's whole index entry (headers, body, attachment names); false when the row is gone. Marks nothing. */
+  #writeIndex(id: number, body: string, attachmentNames: string[]): boolean {
     const row = this.#sql('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
-    if (!row) return;
+    if (!row) return false;
     this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
-    this.#sql('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+    return true;
   }
 
   /**
@@ -256,14 +261,13 @@ export class MailStore {
    * index (a row without them is indexed later, see messagesNotIndexed).
    */
   storeBodies(bodies: { id: number; sha256: string; index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null }[]): void {
-    const setBlob = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
-    const setAttachments = this.#sql('UPDATE messages SET has_attachments = ? WHERE id = ?');
+    // One UPDATE per row: three (file, indexed, attachments) rewrote the same row three times.
+    const stored = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
+    const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1 WHERE id = ?');
     this.transaction(() => {
       for (const b of bodies) {
-        setBlob.run(b.sha256, b.id);
-        if (!b.index) continue;
-        this.#indexBody(b.id, b.index.body, b.index.attachmentNames);
-        setAttachments.run(b.index.hasAttachments ? 1 : 0, b.id);
+        if (b.index && this.#writeIndex(b.id, b.index.body, b.index.attachmentNames)) storedAndIndexed.run(b.sha256, b.index.hasAttachments ? 1 : 0, b.id);
+        else stored.run(b.sha256, b.id);
       }
     });
   }
