@@ -60,7 +60,7 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   if (uids.length === 0) return [];
   if (canReadLean(client)) {
     try {
-      const rows = await fetchHeaderRows(client, uidSet(uids), LIST_HEADER_FIELDS);
+      const { rows } = await fetchHeaderRows(client, uidSet(uids), LIST_HEADER_FIELDS);
       const asked = new Set(uids);
       // Only the UIDs asked for, with their header block: a flag update another session caused
       // can come for any message, and a row stored without its headers would keep an empty
