@@ -146,8 +146,10 @@ async function bench(servers: TestServers, opts: Options, workDir: string, scrip
   // so its memory is the app's; --child-node-flags come after and can override it.
   const youngGeneration = `--max-semi-space-size=${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb / 3}`;
   const child = { password: user.password, nodeFlags: [youngGeneration, ...opts.childNodeFlags] };
-  // What the app runs: the engine compiled ahead of time (see README.md, "Memory").
-  const posternRun = opts.engineFromSources ? './postern-run.ts' : scripts.posternRunBundle;
+  // What the app runs: the engine compiled ahead of time (see README.md, "Memory"). A CPU
+  // profile is read against the sources (file:line of our functions; in the bundle, our code
+  // and the libraries share one file), so --cpu-prof runs them.
+  const posternRun = opts.engineFromSources || opts.cpuProf ? './postern-run.ts' : scripts.posternRunBundle;
   const loads: { when: string; loadavg: number[] }[] = [{ when: 'after seeding', loadavg: loadavg() }];
 
   // Dovecot also caches the header fields Postern's header sync asks for
