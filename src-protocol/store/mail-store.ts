@@ -204,7 +204,8 @@ export class MailStore {
     return new Map(rows.map((r) => [r.uid, r.flags_json]));
   }
 
-  insertHeaders(folderId: number, headers: HeaderInput[]): void {
+  /** Stores a batch of headers; returns the ids of the rows new to the store, in the batch's order. */
+  insertHeaders(folderId: number, headers: HeaderInput[]): number[] {
     // The row is written once, its thread and base subject included (planned before, joined after):
     // each extra UPDATE of a new row rewrote entries in several of its indexes.
     // DO NOTHING and run() say by `changes` whether the row is new; an upsert with RETURNING
@@ -214,7 +215,8 @@ export class MailStore {
     const held = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
     const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     const index = this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
-    this.transaction(() => {
+    return this.transaction(() => {
+      const added: number[] = [];
       // The id SQLite would pick itself (no AUTOINCREMENT), known before the insert so the thread can be planned.
       let nextId = (this.#sql('SELECT coalesce(max(id), 0) + 1 AS id FROM messages').get() as { id: number }).id;
       for (const h of headers) {
@@ -222,9 +224,9 @@ export class MailStore {
         const flags = JSON.stringify(h.flags);
         const seen = h.flags.includes('\\Seen') ? 1 : 0;
         const flagged = h.flags.includes('\\Flagged') ? 1 : 0;
-        const added = insert.run(nextId, folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, flags,
+        const inserted = insert.run(nextId, folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, flags,
           seen, flagged, h.size, h.has_attachments ? 1 : 0, h.message_id, plan.thread, plan.baseSubject);
-        if (Number(added.changes) === 0) {
+        if (Number(inserted.changes) === 0) {
           // A row we held already only has its flags updated: its thread, index entry and contact stay.
           held.run(flags, seen, flagged, folderId, h.uid);
           continue;
@@ -233,7 +235,9 @@ export class MailStore {
         index.run(id, h.subject, addressText(h.from), addressText(h.to ?? []));
         joinThread(this.db, plan);
         this.contacts.noteReceived(h.from, h.date_ms);
+        added.push(id);
       }
+      return added;
     });
   }
 
@@ -297,8 +301,7 @@ export class MailStore {
   insertLocalMessage(folderId: number, header: HeaderInput & { blob_sha256: string }): number {
     return this.transaction(() => {
       const next = (this.#sql('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
-      this.insertHeaders(folderId, [{ ...header, uid: next }]);
-      const id = this.idsForUids(folderId, [next])[0] as number;
+      const id = this.insertHeaders(folderId, [{ ...header, uid: next }])[0] as number;
       this.setBlob(id, header.blob_sha256);
       return id;
     });
