@@ -5,6 +5,8 @@
  *   electron/main.ts                      -> dist/electron/main.cjs
  *   electron/preload.ts                   -> dist/electron/preload.cjs
  *   src-protocol/service/engine-worker.ts -> dist/electron/engine-worker.cjs
+ *   src-protocol/store/header-writer-worker.ts -> dist/electron/header-writer-worker.cjs
+ *     (the engine starts it from beside its own file, store/header-writer.ts)
  *
  * CommonJS because Electron loads a sandboxed preload only as one CommonJS
  * file whose sole import is 'electron', and main and the worker are simplest
@@ -12,7 +14,7 @@
  * no node_modules (electron-builder.yml leaves them out).
  *
  * Options: --outdir DIR (default dist/electron), --only NAME[,NAME] (main,
- * preload, worker) for tests that need one bundle.
+ * preload, worker, headerWriter) for tests that need one bundle.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -93,6 +95,12 @@ export const TARGETS = {
     options: { platform: 'node', external: [], sourcemap: 'linked', ...importMetaShim },
     allowedExternals: null,
   },
+  headerWriter: {
+    entry: 'src-protocol/store/header-writer-worker.ts',
+    out: 'header-writer-worker.cjs',
+    options: { platform: 'node', external: [], sourcemap: 'linked', ...importMetaShim },
+    allowedExternals: null,
+  },
 };
 
 function externalImports(metafile, outfile) {
@@ -124,6 +132,9 @@ function esbuildOptions(target, entry, outfile) {
  */
 export async function bundleLikeEngineWorker(entry, outfile) {
   await build(esbuildOptions(TARGETS.worker, path.resolve(entry), outfile));
+  // The engine starts its header writer thread from a file beside its own.
+  const target = TARGETS.headerWriter;
+  await build(esbuildOptions(target, path.join(root, target.entry), path.join(path.dirname(outfile), target.out)));
   return outfile;
 }
 

@@ -41,6 +41,16 @@ export const LIMITS = {
   socketIdleTimeoutMs: 5 * 60_000,
   /** Headers fetched per IMAP FETCH during sync (newest first), so the list fills in steps. */
   headerFetchBatch: 500,
+  /**
+   * A folder with at least this many new headers has them written by a
+   * thread of their own (store/header-writer.ts) while this one reads the
+   * next FETCH; below it, starting the thread (~50 ms) costs more than it saves.
+   */
+  headerWriterThreadMin: 2000,
+  /** The header writer thread's young generation (it allocates little: rows, JSON strings). */
+  headerWriterYoungGenerationMb: 8,
+  /** Header batches read but not yet written, at most: bounds memory when the server is faster than the disk. */
+  headerBatchesInFlight: 2,
   /** Largest attachment the composer accepts over IPC, in decoded bytes. */
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
   /**

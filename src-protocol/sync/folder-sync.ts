@@ -19,6 +19,7 @@ import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
 import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags } from '../imap/imap-headers.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
+import { openHeaderSink } from '../store/header-writer.ts';
 
 export interface FolderSyncProgress {
   phase: 'checking' | 'flags' | 'headers' | 'done';
@@ -54,6 +55,8 @@ export async function syncFolderHeaders(
   signal?: AbortSignal,
   /** UIDs with an action not yet on the server: asked right before each write, so the local state wins. */
   pendingUids: () => Set<number> = () => new Set(),
+  /** Where new header batches are written (tests watch the choice). */
+  openSink: typeof openHeaderSink = openHeaderSink,
 ): Promise<FolderSyncResult> {
   const known = store.folder(accountId, path);
   const resync = known ? qresyncFrom(client, known) : undefined;
@@ -97,18 +100,7 @@ export async function syncFolderHeaders(
 
     // Newest first: higher UIDs arrived later.
     const fresh = [...diff.fresh].sort((a, b) => b - a);
-    let done = 0;
-    if (fresh.length) onProgress({ phase: 'headers', done, total: fresh.length });
-    for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
-      signal?.throwIfAborted();
-      const batch = fresh.slice(i, i + LIMITS.headerFetchBatch);
-      const headers = await fetchHeaders(client, batch);
-      // A message the person just moved away still shows here until the server has moved it.
-      const leaving = pendingUids();
-      store.insertHeaders(current.id, headers.filter((h) => !leaving.has(h.uid)));
-      done += batch.length;
-      onProgress({ phase: 'headers', done, total: fresh.length });
-    }
+    const newIds = await fetchNewHeaders(client, store, current.id, fresh, onProgress, pendingUids, signal, openSink);
     const modseq = mailbox.highestModseq;
     store.setSyncState(current.id, { uidnext: mailbox.uidNext ?? null, highestmodseq: modseq === undefined ? null : String(modseq) });
     const counts = store.localCounts(current.id);
@@ -116,11 +108,57 @@ export async function syncFolderHeaders(
     onProgress({ phase: 'done', done: fresh.length, total: fresh.length });
     return {
       total: counts.total, added: fresh.length, removed: diff.removed.length, flags_changed: diff.changed.length,
-      uidvalidity_reset: reset, mode: diff.mode, new_ids: store.idsForUids(current.id, fresh),
+      uidvalidity_reset: reset, mode: diff.mode, new_ids: newIds,
     };
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Fetches and stores new headers, newest first, in batches. Batch N is
+ * written (by a writer thread for a large folder, see header-writer.ts)
+ * while batch N+1 is read; progress counts written batches, so the list
+ * can show what the progress says. Returns the ids of the new rows.
+ */
+async function fetchNewHeaders(
+  client: ImapFlow, store: MailStore, folderId: number, fresh: number[],
+  onProgress: (p: FolderSyncProgress) => void, pendingUids: () => Set<number>, signal: AbortSignal | undefined,
+  openSink: typeof openHeaderSink,
+): Promise<number[]> {
+  if (fresh.length === 0) return [];
+  const newIds: number[] = [];
+  let done = 0;
+  onProgress({ phase: 'headers', done, total: fresh.length });
+  const sink = openSink(store, fresh.length);
+  const writing: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
+      signal?.throwIfAborted();
+      const batch = fresh.slice(i, i + LIMITS.headerFetchBatch);
+      const headers = await fetchHeaders(client, batch);
+      // A message the person just moved away still shows here until the server has moved it.
+      // The rows are new, so no action can name them between this check and their write.
+      const leaving = pendingUids();
+      // Newest first within the batch too (the server answers in UID order), so the ids come newest first.
+      const rows = headers.filter((h) => !leaving.has(h.uid)).sort((a, b) => b.uid - a.uid);
+      const written = sink.write(folderId, rows).then((ids) => {
+        newIds.push(...ids);
+        done += batch.length;
+        onProgress({ phase: 'headers', done, total: fresh.length });
+      });
+      // Its failure is seen by an await below; until then it must not count as unhandled.
+      written.catch(() => {});
+      writing.push(written);
+      if (writing.length >= LIMITS.headerBatchesInFlight) await writing.shift();
+    }
+    for (const written of writing) await written;
+  } finally {
+    // Whatever happened, no write is left running when this returns.
+    await Promise.allSettled(writing);
+    await sink.close();
+  }
+  return newIds;
 }
 
 async function diffWithServer(client: ImapFlow, store: MailStore, folder: FolderRow, signal?: AbortSignal): Promise<Diff> {

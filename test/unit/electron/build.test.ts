@@ -1,7 +1,8 @@
 /**
  * The bundles electron/build.mjs writes, checked as Electron would load
  * them: the preload in a sandbox whose `require` knows only 'electron', the
- * engine worker started for real by the engine host.
+ * engine worker started for real by the engine host, the header writer
+ * found beside it and writing.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,11 +12,15 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvCredentialStore } from '../../../src-protocol/accounts/credentials.ts';
 import { CALL_NAMES } from '../../../src-protocol/contract/contract.ts';
 import type { PreloadApi } from '../../../src-protocol/contract/preload-api.ts';
 import { startEngine } from '../../../src-protocol/service/engine-host.ts';
+import { openDatabase } from '../../../src-protocol/store/database.ts';
+import { MailStore, type HeaderInput } from '../../../src-protocol/store/mail-store.ts';
+import { headerWriterEntry, type HeaderWriterInit, type HeaderWriterReply, type HeaderWriterRequest } from '../../../src-protocol/store/header-writer.ts';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const outdir = mkdtempSync(path.join(tmpdir(), 'postern-electron-build-'));
@@ -73,6 +78,28 @@ describe('electron/build.mjs', () => {
   it('the preload knows every call of the contract', () => {
     const code = readFileSync(path.join(outdir, 'preload.cjs'), 'utf8');
     for (const name of CALL_NAMES) expect(code).toContain(`"${name}"`);
+  });
+
+  it('the bundled header writer, beside the engine worker, writes header batches', async () => {
+    expect(requiredModules('header-writer-worker.cjs').filter((m) => !isBuiltin(m))).toEqual([]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'postern-writer-profile-'));
+    profiles.push(dir);
+    const file = path.join(dir, 'mail.sqlite');
+    const store = new MailStore(openDatabase(file));
+    const folderId = store.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
+    // The engine worker looks for it beside its own file.
+    const entry = headerWriterEntry(pathToFileURL(path.join(outdir, 'engine-worker.cjs')).href);
+    const worker = new Worker(entry, { workerData: { file } satisfies HeaderWriterInit });
+    try {
+      const reply = new Promise<HeaderWriterReply>((resolve) => worker.once('message', resolve));
+      const headers: HeaderInput[] = [1, 2].map((uid) => ({ uid, subject: `Bundled ${uid}`, from: [], date_ms: null, flags: [], size: 1, has_attachments: false, message_id: null }));
+      worker.postMessage({ type: 'write', seq: 1, folderId, headers } satisfies HeaderWriterRequest);
+      expect(await reply).toMatchObject({ seq: 1, ids: [expect.any(Number), expect.any(Number)] });
+      expect(store.localCounts(folderId).total).toBe(2);
+    } finally {
+      await worker.terminate();
+      store.db.close();
+    }
   });
 
   it('the bundled engine worker starts and answers calls', async () => {

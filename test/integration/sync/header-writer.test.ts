@@ -1,0 +1,135 @@
+// A large folder's header sync written by the header writer thread (real
+// Dovecot, real SQLite on disk): the rows, their flags, the search index and
+// the conversations are what the inline path writes; new ids come newest
+// first; a message the person moved away meanwhile is not written back; and
+// a connection cut in the middle leaves only whole batches, completed by the
+// next sync without duplicates.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
+import type { TestUser } from '../../servers/harness.ts';
+import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
+import { connectImap, closeImap } from '../../../src-protocol/imap/imap-connection.ts';
+import { openDatabase } from '../../../src-protocol/store/database.ts';
+import { MailStore } from '../../../src-protocol/store/mail-store.ts';
+import { openHeaderSink, type HeaderSink } from '../../../src-protocol/store/header-writer.ts';
+import { syncFolderHeaders } from '../../../src-protocol/sync/folder-sync.ts';
+
+const servers = inject('servers');
+const COUNT = 2600;
+let user: TestUser;
+
+function message(i: number): string {
+  // Every fifth starts a conversation; the four after it reply to it.
+  const root = i - (i % 5);
+  return [
+    `From: "Writer ${i % 11}" <w${i % 11}@example.test>`, `To: ${user.email}`, `Subject: ${i === root ? '' : 'Re: '}Thread ${root} wombat${i}`,
+    `Date: ${new Date(Date.UTC(2025, 2, 1) + i * 60_000).toUTCString()}`, `Message-ID: <hw-${i}@example.test>`,
+    ...(i === root ? [] : [`In-Reply-To: <hw-${root}@example.test>`, `References: <hw-${root}@example.test>`]),
+    'Content-Type: text/plain', '', `Body ${i}`, '',
+  ].join('\r\n');
+}
+
+async function freshStore(): Promise<MailStore> {
+  return new MailStore(openDatabase(join(await mkdtemp(join(tmpdir(), 'postern-hw-')), 'mail.sqlite')));
+}
+
+/** openHeaderSink as the sync uses it, noting which kind it chose. */
+function watched(kinds: string[]): typeof openHeaderSink {
+  return (store, count) => {
+    const sink: HeaderSink = openHeaderSink(store, count);
+    kinds.push(sink.kind);
+    return sink;
+  };
+}
+
+beforeAll(async () => {
+  user = await createUser(servers, 'hwriter');
+  await seedMaildir(servers, user.user, 'INBOX', Array.from({ length: COUNT }, (_, i) => ({ raw: message(i), flags: i % 4 === 0 ? ['\\Seen' as const] : [] })));
+}, 120_000);
+
+describe('a large folder written by the header writer thread', () => {
+  it('stores every header with flags, index and conversations; new ids newest first', async () => {
+    const store = await freshStore();
+    const kinds: string[] = [];
+    const progress: number[] = [];
+    const client = await openImap(servers, user);
+    try {
+      const result = await syncFolderHeaders(client, store, 'hw', 'INBOX', (p) => { if (p.phase === 'headers') progress.push(p.done); }, undefined, undefined, watched(kinds));
+      expect(kinds).toEqual(['thread']);
+      expect(result).toMatchObject({ total: COUNT, added: COUNT });
+      const folder = store.folder('hw', 'INBOX');
+      if (!folder) throw new Error('no folder');
+      expect(store.localCounts(folder.id)).toEqual({ total: COUNT, unread: COUNT - COUNT / 4 });
+      // Newest first: the ids of the newest UIDs come first, and every row is there once.
+      expect(result.new_ids).toHaveLength(COUNT);
+      expect(new Set(result.new_ids).size).toBe(COUNT);
+      const [newest] = store.listMessages(folder.id, 1, 0);
+      expect(newest?.id).toBe(result.new_ids[0]);
+      expect(newest?.subject).toBe(`Re: Thread 2595 wombat${COUNT - 1}`);
+      // Progress counted written batches, up to all of them.
+      expect(progress.at(-1)).toBe(COUNT);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      // The search index and the conversations came with the rows.
+      expect(store.search('wombat1234', { limit: 10 }).map((m) => m.subject)).toEqual(['Re: Thread 1230 wombat1234']);
+      const thread = store.db.prepare("SELECT count(DISTINCT thread_id) AS n FROM messages WHERE subject LIKE '%Thread 1230 %'").get() as { n: number };
+      expect(thread.n).toBe(1);
+      expect((store.db.prepare('SELECT count(DISTINCT thread_id) AS n FROM messages').get() as { n: number }).n).toBe(COUNT / 5);
+    } finally {
+      await closeImap(client);
+      store.db.close();
+    }
+  });
+
+  it('does not write back a message moved away while its move waits', async () => {
+    const store = await freshStore();
+    const client = await openImap(servers, user);
+    try {
+      // UIDs follow the seed order: 1 is the oldest, COUNT the newest.
+      await syncFolderHeaders(client, store, 'hw', 'INBOX', undefined, undefined, () => new Set([COUNT, 1]));
+      const folder = store.folder('hw', 'INBOX');
+      if (!folder) throw new Error('no folder');
+      expect(store.localCounts(folder.id).total).toBe(COUNT - 2);
+      expect(store.idsForUids(folder.id, [1, 2, COUNT - 1, COUNT])).toHaveLength(2);
+    } finally {
+      await closeImap(client);
+      store.db.close();
+    }
+  });
+
+  it('a connection cut mid-sync leaves whole batches; the next sync completes them once', async () => {
+    const store = await freshStore();
+    const proxy = await startTcpProxy(servers.ports.imaps);
+    const connect = () => connectImap({ host: 'localhost', port: proxy.port, security: 'tls', user: user.user, password: user.password, caPem: servers.caPem });
+    try {
+      const client = await connect();
+      let cut = false;
+      const first = syncFolderHeaders(client, store, 'hw', 'INBOX', (p) => {
+        if (p.phase === 'headers' && p.done >= 1000 && !cut) { cut = true; void proxy.down(); }
+      });
+      await expect(first).rejects.toThrow();
+      await closeImap(client).catch(() => {});
+      await proxy.up();
+      const folder = store.folder('hw', 'INBOX');
+      if (!folder) throw new Error('no folder');
+      const partial = store.localCounts(folder.id).total;
+      expect(partial).toBeGreaterThanOrEqual(1000);
+      expect(partial).toBeLessThan(COUNT);
+      expect(partial % 500).toBe(0);
+      const again = await connect();
+      try {
+        const result = await syncFolderHeaders(again, store, 'hw', 'INBOX');
+        expect(result.added).toBe(COUNT - partial);
+      } finally {
+        await closeImap(again);
+      }
+      expect(store.localCounts(folder.id).total).toBe(COUNT);
+      expect((store.db.prepare('SELECT count(DISTINCT uid) AS n FROM messages').get() as { n: number }).n).toBe(COUNT);
+    } finally {
+      await proxy.close();
+      store.db.close();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+// The header writer thread against real SQLite on disk: it writes what
+// the engine's own connection then reads (rows, search index, threads),
+// answers in order with the new rows' ids, reports a refused batch without
+// losing the next, and writes nothing after close.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src-protocol/store/database.ts';
+import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
+import { headerWriterEntry, openHeaderSink } from '../../../../src-protocol/store/header-writer.ts';
+
+let dir: string;
+let store: MailStore;
+let folderId: number;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'postern-header-writer-'));
+  store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
+  folderId = store.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
+});
+
+afterEach(async () => {
+  if (store.db.isOpen) store.db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function header(uid: number, over: Partial<HeaderInput> = {}): HeaderInput {
+  return {
+    uid, subject: `Message ${uid} about zebras`, from: [{ name: `Sender ${uid % 3}`, address: `s${uid % 3}@example.test` }],
+    date_ms: Date.UTC(2024, 0, 1) + uid * 60_000, flags: uid % 2 ? ['\\Seen'] : [], size: 100 + uid, has_attachments: false,
+    message_id: `<m${uid}@example.test>`, refs: uid > 1 ? [`<m${uid - 1}@example.test>`] : [], ...over,
+  };
+}
+
+const uids = (from: number, to: number): number[] => Array.from({ length: from - to + 1 }, (_, i) => from - i);
+
+describe('the header writer', () => {
+  it('writes on its own thread what this connection then reads', async () => {
+    const sink = openHeaderSink(store, 3000, 2000);
+    expect(sink.kind).toBe('thread');
+    const first = sink.write(folderId, uids(300, 201).map((u) => header(u)));
+    const second = sink.write(folderId, uids(200, 1).map((u) => header(u)));
+    const [a, b] = await Promise.all([first, second]);
+    await sink.close();
+    expect(a).toHaveLength(100);
+    expect(b).toHaveLength(200);
+    // Ids in the batch's order, the next batch's after them.
+    expect(store.idsForUids(folderId, uids(300, 1))).toEqual([...a, ...b]);
+    expect(store.localCounts(folderId)).toMatchObject({ total: 300, unread: 150 });
+    expect(store.search('zebras', { limit: 1000 }).length).toBe(300);
+    // Threads joined across the two batches: each message refers to the one before it.
+    const threads = new Set(store.db.prepare('SELECT thread_id FROM messages').all().map((r) => (r as { thread_id: number }).thread_id));
+    expect(threads.size).toBe(1);
+  });
+
+  it('gives only new rows ids; a row held already keeps its id and takes the new flags', async () => {
+    const [held] = store.insertHeaders(folderId, [header(5)]);
+    const sink = openHeaderSink(store, 3000, 2000);
+    const ids = await sink.write(folderId, [header(6), header(5, { flags: ['\\Flagged'] })]);
+    await sink.close();
+    expect(ids).toHaveLength(1);
+    expect(ids).not.toContain(held);
+    expect(JSON.parse(store.message(held as number)?.flags_json ?? '[]')).toEqual(['\\Flagged']);
+  });
+
+  it('reports a refused batch and goes on with the next', async () => {
+    const sink = openHeaderSink(store, 3000, 2000);
+    const refused = sink.write(folderId + 99, [header(1)]);
+    const next = sink.write(folderId, [header(2)]);
+    await expect(refused).rejects.toMatchObject({ code: 'STORAGE' });
+    expect(await next).toHaveLength(1);
+    await sink.close();
+    expect(store.localCounts(folderId).total).toBe(1);
+  });
+
+  it('finishes the writes asked for before close, and refuses writes after it', async () => {
+    const sink = openHeaderSink(store, 3000, 2000);
+    const pending = sink.write(folderId, uids(500, 1).map((u) => header(u)));
+    await sink.close();
+    expect(await pending).toHaveLength(500);
+    await expect(sink.write(folderId, [header(501)])).rejects.toMatchObject({ code: 'STORAGE' });
+    expect(store.localCounts(folderId).total).toBe(500);
+  });
+
+  it('writes inline for a small folder or a database in memory', async () => {
+    expect(openHeaderSink(store, 1999, 2000).kind).toBe('inline');
+    const memory = new MailStore(openDatabase(':memory:'));
+    const id = memory.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
+    const sink = openHeaderSink(memory, 10_000, 2000);
+    expect(sink.kind).toBe('inline');
+    expect(await sink.write(id, [header(1)])).toHaveLength(1);
+    memory.db.close();
+  });
+
+  it('starts the compiled worker beside a bundle and the source beside a source module', () => {
+    expect(headerWriterEntry('file:///app/dist/electron/engine-worker.cjs').href).toBe('file:///app/dist/electron/header-writer-worker.cjs');
+    expect(headerWriterEntry('file:///src/store/header-writer.ts').href).toBe('file:///src/store/header-writer-worker.ts');
+  });
+});
