@@ -49,8 +49,12 @@ export const LIMITS = {
   headerWriterThreadMin: 2000,
   /** The header writer thread's young generation (it allocates little: rows, JSON strings). */
   headerWriterYoungGenerationMb: 8,
-  /** Header batches read but not yet written, at most: bounds memory when the server is faster than the disk. */
-  headerBatchesInFlight: 2,
+  /**
+   * Header batches read but not yet written, at most: bounds memory when the
+   * server is faster than the disk (4 × 500 rows is about 2 MB), and lets
+   * the reader go on while the writer thread starts.
+   */
+  headerBatchesInFlight: 4,
   /** Largest attachment the composer accepts over IPC, in decoded bytes. */
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
   /**
