@@ -20,6 +20,7 @@
 import { Worker } from 'node:worker_threads';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
+import { isErrorCode } from '../common/error-codes.ts';
 import type { HeaderInput, MailStore } from './mail-store.ts';
 
 export interface HeaderSink {
@@ -110,7 +111,7 @@ class ThreadSink implements HeaderSink {
     if (!waiting) return;
     this.#waiting.delete(reply.seq);
     if ('ids' in reply) waiting.resolve(reply.ids);
-    else waiting.reject(new PosternError('STORAGE', `Storing headers failed: ${reply.error.message}`));
+    else waiting.reject(new PosternError(isErrorCode(reply.error.code) ? reply.error.code : 'STORAGE', `Storing headers failed: ${reply.error.message}`));
   }
 
   #fail(err: Error): void {
