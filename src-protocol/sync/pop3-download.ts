@@ -57,33 +57,37 @@ export async function downloadPop3(
   // As after an IMAP body download: V8's spare pages go back once a big download ends.
   const garbage = new GarbageReleaser(LIMITS.bodyGarbageBytes);
   report({ phase: 'messages', done: 0, total: fresh.length });
-  for (const [msg, uidl] of fresh) {
-    options.signal?.throwIfAborted();
-    const size = sizes.get(msg) ?? 0;
-    // A large message: headers and a preview now, the rest when it is opened.
-    const preview = retention.preview_over_kib !== null && size > retention.preview_over_kib * 1024;
-    const raw = preview ? await client.top(msg, PREVIEW_LINES) : await client.retr(msg);
-    failpoint('pop3:after-retr');
-    const sha = await deps.blobs.put(raw);
-    const model = await parseMessage(raw).catch(() => null);
-    deps.store.transaction(() => {
-      const id = deps.store.insertLocalMessage(inbox.id, {
-        uid: 0, subject: model?.subject ?? '', from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
-        date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: preview ? size : raw.length,
-        has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
-        refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
+  try {
+    for (const [msg, uidl] of fresh) {
+      options.signal?.throwIfAborted();
+      const size = sizes.get(msg) ?? 0;
+      // A large message: headers and a preview now, the rest when it is opened.
+      const preview = retention.preview_over_kib !== null && size > retention.preview_over_kib * 1024;
+      const raw = preview ? await client.top(msg, PREVIEW_LINES) : await client.retr(msg);
+      failpoint('pop3:after-retr');
+      const sha = await deps.blobs.put(raw);
+      const model = await parseMessage(raw).catch(() => null);
+      deps.store.transaction(() => {
+        const id = deps.store.insertLocalMessage(inbox.id, {
+          uid: 0, subject: model?.subject ?? '', from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
+          date_ms: model?.date_iso ? Date.parse(model.date_iso) : now, flags: [], size: preview ? size : raw.length,
+          has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
+          refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
+        });
+        deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
+        if (preview) deps.store.setPartial(id, true);
+        deps.pop3.record(accountId, uidl, id, size || raw.length, now);
       });
-      deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
-      if (preview) deps.store.setPartial(id, true);
-      deps.pop3.record(accountId, uidl, id, size || raw.length, now);
-    });
-    failpoint('pop3:after-commit');
-    downloaded++;
-    bytes += raw.length;
-    garbage.released(raw.length);
-    report({ phase: 'messages', done: downloaded, total: fresh.length });
+      failpoint('pop3:after-commit');
+      downloaded++;
+      bytes += raw.length;
+      garbage.released(raw.length);
+      report({ phase: 'messages', done: downloaded, total: fresh.length });
+    }
+  } finally {
+    // Also when the download stops part-way: what it stored was still a burst of memory.
+    garbage.finish();
   }
-  garbage.finish();
 
   // Deletion: only messages whose local copy is committed (a UIDL row exists).
   const stored = deps.pop3.known(accountId);
