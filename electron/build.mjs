@@ -5,8 +5,8 @@
  *   electron/main.ts                      -> dist/electron/main.cjs
  *   electron/preload.ts                   -> dist/electron/preload.cjs
  *   src-protocol/service/engine-worker.ts -> dist/electron/engine-worker.cjs
- *   src-protocol/store/header-writer-worker.ts -> dist/electron/header-writer-worker.cjs
- *     (the engine starts it from beside its own file, store/header-writer.ts)
+ *   src-protocol/store/store-writer-worker.ts  -> dist/electron/store-writer-worker.cjs
+ *     (the engine starts it from beside its own file, store/store-writer.ts)
  *
  * CommonJS because Electron loads a sandboxed preload only as one CommonJS
  * file whose sole import is 'electron', and main and the worker are simplest
@@ -14,7 +14,7 @@
  * no node_modules (electron-builder.yml leaves them out).
  *
  * Options: --outdir DIR (default dist/electron), --only NAME[,NAME] (main,
- * preload, worker, headerWriter) for tests that need one bundle.
+ * preload, worker, storeWriter) for tests that need one bundle.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -95,9 +95,9 @@ export const TARGETS = {
     options: { platform: 'node', external: [], sourcemap: 'linked', ...importMetaShim },
     allowedExternals: null,
   },
-  headerWriter: {
-    entry: 'src-protocol/store/header-writer-worker.ts',
-    out: 'header-writer-worker.cjs',
+  storeWriter: {
+    entry: 'src-protocol/store/store-writer-worker.ts',
+    out: 'store-writer-worker.cjs',
     options: { platform: 'node', external: [], sourcemap: 'linked', ...importMetaShim },
     allowedExternals: null,
   },
@@ -132,8 +132,8 @@ function esbuildOptions(target, entry, outfile) {
  */
 export async function bundleLikeEngineWorker(entry, outfile) {
   await build(esbuildOptions(TARGETS.worker, path.resolve(entry), outfile));
-  // The engine starts its header writer thread from a file beside its own.
-  const target = TARGETS.headerWriter;
+  // The engine starts its store writer thread from a file beside its own.
+  const target = TARGETS.storeWriter;
   await build(esbuildOptions(target, path.join(root, target.entry), path.join(path.dirname(outfile), target.out)));
   return outfile;
 }

@@ -43,12 +43,12 @@ export const LIMITS = {
   headerFetchBatch: 500,
   /**
    * A folder with at least this many new headers has them written by a
-   * thread of their own (store/header-writer.ts) while this one reads the
+   * thread of their own (store/store-writer.ts) while this one reads the
    * next FETCH; below it, starting the thread (~50 ms) costs more than it saves.
    */
   headerWriterThreadMin: 2000,
-  /** The header writer thread's young generation (it allocates little: rows, JSON strings). */
-  headerWriterYoungGenerationMb: 8,
+  /** The store writer thread's young generation (it allocates little: rows, JSON strings, body text). */
+  storeWriterYoungGenerationMb: 8,
   /**
    * Header batches read but not yet written, at most: bounds memory when the
    * server is faster than the disk (4 × 500 rows is about 2 MB), and lets
@@ -97,6 +97,18 @@ export const LIMITS = {
   bodyFetchBatch: 100,
   /** ...and at most this many advertised bytes per FETCH batch (one huge message still goes alone). */
   bodyFetchBatchBytes: 32 * 1024 * 1024,
+  /**
+   * A folder with at least this many bodies to download has them recorded
+   * and indexed (FTS5, the costliest part of storing a body) by a writer
+   * thread (store/store-writer.ts) while this one reads and decodes the
+   * next batch; below it the thread's start costs more than it saves.
+   */
+  bodyWriterThreadMin: 500,
+  /**
+   * Body batches decoded but not yet recorded, at most: their text waits in
+   * memory (100 messages' text is about 1-3 MB), the raw bytes do not.
+   */
+  bodyBatchesInFlight: 3,
   /**
    * A body download of at least this many bytes ends with one last-resort GC
    * (common/garbage.ts): V8 keeps pages it no longer uses after a big sync.

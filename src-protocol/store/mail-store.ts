@@ -48,6 +48,13 @@ export interface HeaderInput {
   refs?: string[];
 }
 
+/** A body made durable in the blob store, with its words for the index (null: indexed later). */
+export interface StoredBody {
+  id: number;
+  sha256: string;
+  index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null;
+}
+
 export interface ThreadRow {
   thread_id: number;
   count: number;
@@ -264,7 +271,7 @@ export class MailStore {
    * row points at its file and, when its words are given, joins the body
    * index (a row without them is indexed later, see messagesNotIndexed).
    */
-  storeBodies(bodies: { id: number; sha256: string; index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null }[]): void {
+  storeBodies(bodies: StoredBody[]): void {
     // One UPDATE per row: three (file, indexed, attachments) rewrote the same row three times.
     const stored = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
     const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1 WHERE id = ?');

@@ -2,17 +2,22 @@
  * Downloads the bodies of a folder's messages that are not stored yet, newest
  * first, so the account can be read and searched offline.
  *
- * A pipeline of two stages: while batch N+1 is being fetched, batch N is
- * written durably (blob store: fsync + rename + fsync of the folder), its
- * words are extracted for the index, and one transaction records the files
- * and the index rows. A row points at its file only once that file is
- * durable; at most two batches are in memory. No command is sent inside a
- * fetch loop: the next FETCH starts only when the previous one has ended.
+ * A pipeline of three stages: while batch N+2 is being fetched, batch N+1 is
+ * written durably (blob store: fsync + rename + fsync of the folder) and its
+ * words are extracted for the index, and batch N is recorded: one
+ * transaction points the rows at their files and puts the words in the
+ * search index. For a large folder that last stage, the costliest, runs on
+ * a writer thread (store/store-writer.ts), on the other core. A row points
+ * at its file only once that file is durable; the raw bytes of at most two
+ * batches are in memory, the words of at most LIMITS.bodyBatchesInFlight.
+ * No command is sent inside a fetch loop: the next FETCH starts only when
+ * the previous one has ended.
  */
 import type { ImapFlow } from 'imapflow';
 import { LIMITS } from '../common/limits.ts';
-import type { MailStore } from '../store/mail-store.ts';
+import type { MailStore, StoredBody } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
+import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
 import { indexTextOf } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
@@ -23,21 +28,26 @@ export interface PrefetchProgress {
   bytes: number;
 }
 
+/** Opens where a folder's body batches are recorded (tests watch the choice). */
+export type OpenBodySink = (store: MailStore, count: number) => StoreSink;
+
 export async function prefetchBodies(
   client: ImapFlow,
   store: MailStore,
   blobs: BlobStore,
   folderId: number,
   path: string,
-  options: { sinceMs: number | null; onProgress?: (p: PrefetchProgress) => void; signal?: AbortSignal },
+  options: { sinceMs: number | null; onProgress?: (p: PrefetchProgress) => void; signal?: AbortSignal; openSink?: OpenBodySink },
 ): Promise<PrefetchProgress> {
   const missing = store.messagesWithoutBody(folderId, options.sinceMs, Number.MAX_SAFE_INTEGER);
   const progress: PrefetchProgress = { done: 0, total: missing.length, bytes: 0 };
   if (missing.length === 0) return progress;
   const idByUid = new Map(missing.map((m) => [m.uid, m.id]));
   const garbage = new GarbageReleaser(LIMITS.bodyGarbageBytes);
+  const openSink = options.openSink ?? ((s, count) => openStoreSink(s, count, LIMITS.bodyWriterThreadMin));
 
-  const storeBatch = async (fetched: { id: number; raw: Buffer }[]): Promise<void> => {
+  /** Makes the batch's files durable and extracts its words; resolves with the batch ready to record. */
+  const prepareBatch = async (fetched: { id: number; raw: Buffer }[]): Promise<{ bodies: StoredBody[]; bytes: number }> => {
     // The files are written by the thread pool while this thread extracts the words.
     const durable = blobs.putMany(fetched.map((f) => f.raw));
     durable.catch(() => {});
@@ -46,17 +56,24 @@ export async function prefetchBodies(
     await new Promise<void>((resolve) => setImmediate(resolve));
     const words = fetched.map((f) => indexTextOf(f.raw));
     const shas = await durable;
-    store.storeBodies(fetched.map((f, i) => ({ id: f.id, sha256: shas[i] as string, index: words[i] ?? null })));
-    for (const f of fetched) {
-      progress.done++;
-      progress.bytes += f.raw.length;
-      garbage.released(f.raw.length);
-    }
-    options.onProgress?.({ ...progress });
+    let bytes = 0;
+    for (const f of fetched) bytes += f.raw.length;
+    garbage.released(bytes);
+    return { bodies: fetched.map((f, i) => ({ id: f.id, sha256: shas[i] as string, index: words[i] ?? null })), bytes };
   };
 
-  const lock = await client.getMailboxLock(path, { readOnly: true });
-  let storing: Promise<void> | null = null;
+  const sink = openSink(store, missing.length);
+  let lock: { release(): void };
+  try {
+    lock = await client.getMailboxLock(path, { readOnly: true });
+  } catch (err) {
+    await sink.close();
+    throw err;
+  }
+  /** The previous batch's files and words, at most one at a time. */
+  let preparing: Promise<void> | null = null;
+  /** Batches handed to the sink, oldest first. */
+  const recording: Promise<void>[] = [];
   try {
     for (const batch of batches(missing)) {
       options.signal?.throwIfAborted();
@@ -66,16 +83,28 @@ export async function prefetchBodies(
         if (id === undefined || !msg.source) continue;
         fetched.push({ id, raw: msg.source });
       }
-      // The previous batch must be stored before this one starts: one write stage at a time.
-      if (storing) await storing;
-      storing = storeBatch(fetched);
-      // Its failure is seen by the await above or below; until then it must not count as unhandled.
-      storing.catch(() => {});
+      if (preparing) await preparing;
+      while (recording.length >= LIMITS.bodyBatchesInFlight) await recording.shift();
+      preparing = prepareBatch(fetched).then(({ bodies, bytes }) => {
+        const recorded = sink.storeBodies(bodies).then(() => {
+          // Progress counts what is recorded: a body it counts can be opened and found.
+          progress.done += bodies.length;
+          progress.bytes += bytes;
+          options.onProgress?.({ ...progress });
+        });
+        // Its failure is seen by an await below; until then it must not count as unhandled.
+        recorded.catch(() => {});
+        recording.push(recorded);
+      });
+      preparing.catch(() => {});
     }
-    if (storing) await storing;
+    if (preparing) await preparing;
+    for (const recorded of recording) await recorded;
   } finally {
     // Whatever happened, no write is left running when this returns.
-    if (storing) await storing.catch(() => {});
+    if (preparing) await preparing.catch(() => {});
+    await Promise.allSettled(recording);
+    await sink.close();
     lock.release();
     garbage.finish();
   }

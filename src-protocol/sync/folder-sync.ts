@@ -19,7 +19,10 @@ import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
 import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags } from '../imap/imap-headers.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
-import { openHeaderSink } from '../store/header-writer.ts';
+import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
+
+/** Opens where a folder's new header batches are written (tests watch the choice). */
+export type OpenHeaderSink = (store: MailStore, count: number) => StoreSink;
 
 export interface FolderSyncProgress {
   phase: 'checking' | 'flags' | 'headers' | 'done';
@@ -56,7 +59,7 @@ export async function syncFolderHeaders(
   /** UIDs with an action not yet on the server: asked right before each write, so the local state wins. */
   pendingUids: () => Set<number> = () => new Set(),
   /** Where new header batches are written (tests watch the choice). */
-  openSink: typeof openHeaderSink = openHeaderSink,
+  openSink: OpenHeaderSink = (s, count) => openStoreSink(s, count, LIMITS.headerWriterThreadMin),
 ): Promise<FolderSyncResult> {
   const known = store.folder(accountId, path);
   const resync = known ? qresyncFrom(client, known) : undefined;
@@ -117,14 +120,14 @@ export async function syncFolderHeaders(
 
 /**
  * Fetches and stores new headers, newest first, in batches. Batch N is
- * written (by a writer thread for a large folder, see header-writer.ts)
+ * written (by a writer thread for a large folder, see store-writer.ts)
  * while batch N+1 is read; progress counts written batches, so the list
  * can show what the progress says. Returns the ids of the new rows.
  */
 async function fetchNewHeaders(
   client: ImapFlow, store: MailStore, folderId: number, fresh: number[],
   onProgress: (p: FolderSyncProgress) => void, pendingUids: () => Set<number>, signal: AbortSignal | undefined,
-  openSink: typeof openHeaderSink,
+  openSink: OpenHeaderSink,
 ): Promise<number[]> {
   if (fresh.length === 0) return [];
   const newIds: number[] = [];
@@ -142,7 +145,7 @@ async function fetchNewHeaders(
       const leaving = pendingUids();
       // Newest first within the batch too (the server answers in UID order), so the ids come newest first.
       const rows = headers.filter((h) => !leaving.has(h.uid)).sort((a, b) => b.uid - a.uid);
-      const written = sink.write(folderId, rows).then((ids) => {
+      const written = sink.insertHeaders(folderId, rows).then((ids) => {
         newIds.push(...ids);
         done += batch.length;
         onProgress({ phase: 'headers', done, total: fresh.length });

@@ -20,7 +20,7 @@ import type { PreloadApi } from '../../../src-protocol/contract/preload-api.ts';
 import { startEngine } from '../../../src-protocol/service/engine-host.ts';
 import { openDatabase } from '../../../src-protocol/store/database.ts';
 import { MailStore, type HeaderInput } from '../../../src-protocol/store/mail-store.ts';
-import { headerWriterEntry, type HeaderWriterInit, type HeaderWriterReply, type HeaderWriterRequest } from '../../../src-protocol/store/header-writer.ts';
+import { storeWriterEntry, type StoreWriterInit, type StoreWriterReply, type StoreWriterRequest } from '../../../src-protocol/store/store-writer.ts';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const outdir = mkdtempSync(path.join(tmpdir(), 'postern-electron-build-'));
@@ -80,22 +80,29 @@ describe('electron/build.mjs', () => {
     for (const name of CALL_NAMES) expect(code).toContain(`"${name}"`);
   });
 
-  it('the bundled header writer, beside the engine worker, writes header batches', async () => {
-    expect(requiredModules('header-writer-worker.cjs').filter((m) => !isBuiltin(m))).toEqual([]);
+  it('the bundled store writer, beside the engine worker, writes header and body batches', async () => {
+    expect(requiredModules('store-writer-worker.cjs').filter((m) => !isBuiltin(m))).toEqual([]);
     const dir = mkdtempSync(path.join(tmpdir(), 'postern-writer-profile-'));
     profiles.push(dir);
     const file = path.join(dir, 'mail.sqlite');
     const store = new MailStore(openDatabase(file));
     const folderId = store.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
     // The engine worker looks for it beside its own file.
-    const entry = headerWriterEntry(pathToFileURL(path.join(outdir, 'engine-worker.cjs')).href);
-    const worker = new Worker(entry, { workerData: { file } satisfies HeaderWriterInit });
+    const entry = storeWriterEntry(pathToFileURL(path.join(outdir, 'engine-worker.cjs')).href);
+    const worker = new Worker(entry, { workerData: { file } satisfies StoreWriterInit });
     try {
-      const reply = new Promise<HeaderWriterReply>((resolve) => worker.once('message', resolve));
+      const reply = () => new Promise<StoreWriterReply>((resolve) => worker.once('message', resolve));
       const headers: HeaderInput[] = [1, 2].map((uid) => ({ uid, subject: `Bundled ${uid}`, from: [], date_ms: null, flags: [], size: 1, has_attachments: false, message_id: null }));
-      worker.postMessage({ type: 'write', seq: 1, folderId, headers } satisfies HeaderWriterRequest);
-      expect(await reply).toMatchObject({ seq: 1, ids: [expect.any(Number), expect.any(Number)] });
+      const inserted = reply();
+      worker.postMessage({ type: 'headers', seq: 1, folderId, headers } satisfies StoreWriterRequest);
+      const answer = await inserted;
+      expect(answer).toMatchObject({ seq: 1, ids: [expect.any(Number), expect.any(Number)] });
       expect(store.localCounts(folderId).total).toBe(2);
+      const [id] = 'ids' in answer ? answer.ids : [];
+      const recorded = reply();
+      worker.postMessage({ type: 'bodies', seq: 2, bodies: [{ id: id as number, sha256: 'a'.repeat(64), index: { body: 'quokka', attachmentNames: [], hasAttachments: false } }] } satisfies StoreWriterRequest);
+      expect(await recorded).toEqual({ seq: 2, ids: [] });
+      expect(store.search('quokka', { limit: 5 }).map((m) => m.id)).toEqual([id]);
     } finally {
       await worker.terminate();
       store.db.close();

@@ -1,12 +1,15 @@
-// A large folder's header sync written by the header writer thread (real
-// Dovecot, real SQLite on disk): the rows, their flags, the search index and
-// the conversations are what the inline path writes; new ids come newest
-// first; a message the person moved away meanwhile is not written back; and
-// a connection cut in the middle leaves only whole batches, completed by the
-// next sync without duplicates.
+// A large folder's sync written by the store writer thread (real Dovecot,
+// real SQLite and files on disk). Headers: the rows, their flags, the search
+// index and the conversations are what the inline path writes; new ids come
+// newest first; a message the person moved away meanwhile is not written
+// back; a connection cut in the middle leaves only whole batches, completed
+// by the next sync without duplicates. Bodies: every body is stored and
+// searchable, progress counts what is recorded, and a cut download leaves
+// only rows whose files are there, completed by the next download.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
@@ -14,8 +17,11 @@ import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
 import { connectImap, closeImap } from '../../../src-protocol/imap/imap-connection.ts';
 import { openDatabase } from '../../../src-protocol/store/database.ts';
 import { MailStore } from '../../../src-protocol/store/mail-store.ts';
-import { openHeaderSink, type HeaderSink } from '../../../src-protocol/store/header-writer.ts';
-import { syncFolderHeaders } from '../../../src-protocol/sync/folder-sync.ts';
+import { BlobStore } from '../../../src-protocol/store/blob-store.ts';
+import { prefetchBodies } from '../../../src-protocol/sync/body-prefetch.ts';
+import { openStoreSink, type StoreSink } from '../../../src-protocol/store/store-writer.ts';
+import { syncFolderHeaders, type OpenHeaderSink } from '../../../src-protocol/sync/folder-sync.ts';
+import { LIMITS } from '../../../src-protocol/common/limits.ts';
 
 const servers = inject('servers');
 const COUNT = 2600;
@@ -28,7 +34,7 @@ function message(i: number): string {
     `From: "Writer ${i % 11}" <w${i % 11}@example.test>`, `To: ${user.email}`, `Subject: ${i === root ? '' : 'Re: '}Thread ${root} wombat${i}`,
     `Date: ${new Date(Date.UTC(2025, 2, 1) + i * 60_000).toUTCString()}`, `Message-ID: <hw-${i}@example.test>`,
     ...(i === root ? [] : [`In-Reply-To: <hw-${root}@example.test>`, `References: <hw-${root}@example.test>`]),
-    'Content-Type: text/plain', '', `Body ${i}`, '',
+    'Content-Type: text/plain', '', `Body ${i} koala${i}`, '',
   ].join('\r\n');
 }
 
@@ -36,10 +42,15 @@ async function freshStore(): Promise<MailStore> {
   return new MailStore(openDatabase(join(await mkdtemp(join(tmpdir(), 'postern-hw-')), 'mail.sqlite')));
 }
 
-/** openHeaderSink as the sync uses it, noting which kind it chose. */
-function watched(kinds: string[]): typeof openHeaderSink {
+/** The blob store beside a store's database file. */
+function blobsOf(store: MailStore): BlobStore {
+  return new BlobStore(join(dirname(store.db.location() as string), 'messages'));
+}
+
+/** openStoreSink as the sync uses it for headers, noting which kind it chose. */
+function watched(kinds: string[]): OpenHeaderSink {
   return (store, count) => {
-    const sink: HeaderSink = openHeaderSink(store, count);
+    const sink: StoreSink = openStoreSink(store, count, LIMITS.headerWriterThreadMin);
     kinds.push(sink.kind);
     return sink;
   };
@@ -127,6 +138,81 @@ describe('a large folder written by the header writer thread', () => {
       }
       expect(store.localCounts(folder.id).total).toBe(COUNT);
       expect((store.db.prepare('SELECT count(DISTINCT uid) AS n FROM messages').get() as { n: number }).n).toBe(COUNT);
+    } finally {
+      await proxy.close();
+      store.db.close();
+    }
+  });
+});
+
+describe('a large folder\'s bodies recorded by the store writer thread', () => {
+  it('stores and indexes every body; progress counts recorded bodies', async () => {
+    const store = await freshStore();
+    const blobs = blobsOf(store);
+    const client = await openImap(servers, user);
+    try {
+      await syncFolderHeaders(client, store, 'hw', 'INBOX');
+      const folder = store.folder('hw', 'INBOX');
+      if (!folder) throw new Error('no folder');
+      const kinds: string[] = [];
+      const progress: number[] = [];
+      const result = await prefetchBodies(client, store, blobs, folder.id, 'INBOX', {
+        sinceMs: null,
+        onProgress: (p) => progress.push(p.done),
+        openSink: (s, count) => {
+          const sink = openStoreSink(s, count, LIMITS.bodyWriterThreadMin);
+          kinds.push(sink.kind);
+          return sink;
+        },
+      });
+      expect(kinds).toEqual(['thread']);
+      expect(result).toMatchObject({ done: COUNT, total: COUNT });
+      expect(progress.at(-1)).toBe(COUNT);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(store.messagesWithoutBody(folder.id, null, 10)).toEqual([]);
+      expect(store.messagesNotIndexed(10)).toEqual([]);
+      // A word only the body has is found, and the stored copy is the message.
+      const [hit] = store.search('koala1234', { limit: 5 });
+      expect(hit?.subject).toBe('Re: Thread 1230 wombat1234');
+      const row = store.message(hit?.id as number);
+      expect((await blobs.get(row?.blob_sha256 as string)).toString()).toContain('Body 1234 koala1234');
+    } finally {
+      await closeImap(client);
+      store.db.close();
+    }
+  });
+
+  it('a download cut midway leaves rows only with their files; the next one completes the rest once', async () => {
+    const store = await freshStore();
+    const blobs = blobsOf(store);
+    const proxy = await startTcpProxy(servers.ports.imaps);
+    const connect = () => connectImap({ host: 'localhost', port: proxy.port, security: 'tls', user: user.user, password: user.password, caPem: servers.caPem });
+    try {
+      const client = await connect();
+      await syncFolderHeaders(client, store, 'hw', 'INBOX');
+      const folder = store.folder('hw', 'INBOX');
+      if (!folder) throw new Error('no folder');
+      let cut = false;
+      const first = prefetchBodies(client, store, blobs, folder.id, 'INBOX', {
+        sinceMs: null,
+        onProgress: (p) => { if (p.done >= 1000 && !cut) { cut = true; void proxy.down(); } },
+      });
+      await expect(first).rejects.toThrow();
+      await closeImap(client).catch(() => {});
+      await proxy.up();
+      const stored = store.db.prepare('SELECT id, blob_sha256 FROM messages WHERE blob_sha256 IS NOT NULL').all() as { id: number; blob_sha256: string }[];
+      expect(stored.length).toBeGreaterThanOrEqual(1000);
+      expect(stored.length).toBeLessThan(COUNT);
+      for (const r of stored) expect(existsSync(blobs.pathOf(r.blob_sha256))).toBe(true);
+      const again = await connect();
+      try {
+        const rest = await prefetchBodies(again, store, blobs, folder.id, 'INBOX', { sinceMs: null });
+        expect(rest.done).toBe(COUNT - stored.length);
+      } finally {
+        await closeImap(again);
+      }
+      expect(store.messagesWithoutBody(folder.id, null, 10)).toEqual([]);
+      expect(store.search('koala999', { limit: 5 }).map((m) => m.subject)).toEqual(['Re: Thread 995 wombat999']);
     } finally {
       await proxy.close();
       store.db.close();

@@ -1,5 +1,6 @@
-// The header writer thread against real SQLite on disk: it writes what
-// the engine's own connection then reads (rows, search index, threads),
+// The store writer thread against real SQLite on disk: it writes what
+// the engine's own connection then reads (rows, search index, threads,
+// stored bodies),
 // answers in order with the new rows' ids, reports a refused batch without
 // losing the next, and writes nothing after close.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,14 +9,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src-protocol/store/database.ts';
 import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
-import { headerWriterEntry, openHeaderSink } from '../../../../src-protocol/store/header-writer.ts';
+import { storeWriterEntry, openStoreSink } from '../../../../src-protocol/store/store-writer.ts';
 
 let dir: string;
 let store: MailStore;
 let folderId: number;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'postern-header-writer-'));
+  dir = await mkdtemp(join(tmpdir(), 'postern-store-writer-'));
   store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
   folderId = store.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
 });
@@ -35,12 +36,12 @@ function header(uid: number, over: Partial<HeaderInput> = {}): HeaderInput {
 
 const uids = (from: number, to: number): number[] => Array.from({ length: from - to + 1 }, (_, i) => from - i);
 
-describe('the header writer', () => {
+describe('the store writer, header batches', () => {
   it('writes on its own thread what this connection then reads', async () => {
-    const sink = openHeaderSink(store, 3000, 2000);
+    const sink = openStoreSink(store, 3000, 2000);
     expect(sink.kind).toBe('thread');
-    const first = sink.write(folderId, uids(300, 201).map((u) => header(u)));
-    const second = sink.write(folderId, uids(200, 1).map((u) => header(u)));
+    const first = sink.insertHeaders(folderId, uids(300, 201).map((u) => header(u)));
+    const second = sink.insertHeaders(folderId, uids(200, 1).map((u) => header(u)));
     const [a, b] = await Promise.all([first, second]);
     await sink.close();
     expect(a).toHaveLength(100);
@@ -56,8 +57,8 @@ describe('the header writer', () => {
 
   it('gives only new rows ids; a row held already keeps its id and takes the new flags', async () => {
     const [held] = store.insertHeaders(folderId, [header(5)]);
-    const sink = openHeaderSink(store, 3000, 2000);
-    const ids = await sink.write(folderId, [header(6), header(5, { flags: ['\\Flagged'] })]);
+    const sink = openStoreSink(store, 3000, 2000);
+    const ids = await sink.insertHeaders(folderId, [header(6), header(5, { flags: ['\\Flagged'] })]);
     await sink.close();
     expect(ids).toHaveLength(1);
     expect(ids).not.toContain(held);
@@ -65,9 +66,9 @@ describe('the header writer', () => {
   });
 
   it('reports a refused batch and goes on with the next', async () => {
-    const sink = openHeaderSink(store, 3000, 2000);
-    const refused = sink.write(folderId + 99, [header(1)]);
-    const next = sink.write(folderId, [header(2)]);
+    const sink = openStoreSink(store, 3000, 2000);
+    const refused = sink.insertHeaders(folderId + 99, [header(1)]);
+    const next = sink.insertHeaders(folderId, [header(2)]);
     await expect(refused).rejects.toMatchObject({ code: 'STORAGE' });
     expect(await next).toHaveLength(1);
     await sink.close();
@@ -75,26 +76,43 @@ describe('the header writer', () => {
   });
 
   it('finishes the writes asked for before close, and refuses writes after it', async () => {
-    const sink = openHeaderSink(store, 3000, 2000);
-    const pending = sink.write(folderId, uids(500, 1).map((u) => header(u)));
+    const sink = openStoreSink(store, 3000, 2000);
+    const pending = sink.insertHeaders(folderId, uids(500, 1).map((u) => header(u)));
     await sink.close();
     expect(await pending).toHaveLength(500);
-    await expect(sink.write(folderId, [header(501)])).rejects.toMatchObject({ code: 'STORAGE' });
+    await expect(sink.insertHeaders(folderId, [header(501)])).rejects.toMatchObject({ code: 'STORAGE' });
     expect(store.localCounts(folderId).total).toBe(500);
   });
 
   it('writes inline for a small folder or a database in memory', async () => {
-    expect(openHeaderSink(store, 1999, 2000).kind).toBe('inline');
+    expect(openStoreSink(store, 1999, 2000).kind).toBe('inline');
     const memory = new MailStore(openDatabase(':memory:'));
     const id = memory.ensureFolder('acct', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
-    const sink = openHeaderSink(memory, 10_000, 2000);
+    const sink = openStoreSink(memory, 10_000, 2000);
     expect(sink.kind).toBe('inline');
-    expect(await sink.write(id, [header(1)])).toHaveLength(1);
+    expect(await sink.insertHeaders(id, [header(1)])).toHaveLength(1);
     memory.db.close();
   });
 
   it('starts the compiled worker beside a bundle and the source beside a source module', () => {
-    expect(headerWriterEntry('file:///app/dist/electron/engine-worker.cjs').href).toBe('file:///app/dist/electron/header-writer-worker.cjs');
-    expect(headerWriterEntry('file:///src/store/header-writer.ts').href).toBe('file:///src/store/header-writer-worker.ts');
+    expect(storeWriterEntry('file:///app/dist/electron/engine-worker.cjs').href).toBe('file:///app/dist/electron/store-writer-worker.cjs');
+    expect(storeWriterEntry('file:///src/store/store-writer.ts').href).toBe('file:///src/store/store-writer-worker.ts');
+  });
+});
+
+describe('the store writer, body batches', () => {
+  it('points rows at their files and indexes their words, in order with header batches', async () => {
+    const sink = openStoreSink(store, 3000, 2000);
+    const ids = await sink.insertHeaders(folderId, uids(3, 1).map((u) => header(u)));
+    const recorded = sink.storeBodies(ids.map((id, i) => ({
+      id, sha256: String(i).repeat(64), index: { body: `platypus number ${i}`, attachmentNames: ['plan.pdf'], hasAttachments: i === 0 },
+    })));
+    await recorded;
+    await sink.close();
+    expect(store.messagesWithoutBody(folderId, null, 10)).toEqual([]);
+    expect(store.messagesNotIndexed(10)).toEqual([]);
+    expect(store.search('platypus', { limit: 10 }).map((m) => m.id).sort()).toEqual([...ids].sort());
+    expect(store.search('plan.pdf', { limit: 10 })).toHaveLength(3);
+    expect(store.message(ids[0] as number)).toMatchObject({ blob_sha256: '0'.repeat(64), has_attachments: 1 });
   });
 });

@@ -1,0 +1,35 @@
+/**
+ * The store writer thread (see store-writer.ts): its own connection to the
+ * profile's database, one transaction per batch through the same MailStore
+ * methods the engine uses inline (insertHeaders, storeBodies), answers in
+ * order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './database.ts';
+import { MailStore } from './mail-store.ts';
+import type { StoreWriterInit, StoreWriterReply, StoreWriterRequest } from './store-writer.ts';
+
+const port = parentPort;
+if (!port) throw new Error('store-writer-worker.ts runs only as a worker thread');
+const { file } = workerData as StoreWriterInit;
+const store = new MailStore(openDatabase(file));
+
+port.on('message', (request: StoreWriterRequest) => {
+  if (request.type === 'close') {
+    store.db.close();
+    port.close();
+    return;
+  }
+  let reply: StoreWriterReply;
+  try {
+    if (request.type === 'headers') reply = { seq: request.seq, ids: store.insertHeaders(request.folderId, request.headers) };
+    else {
+      store.storeBodies(request.bodies);
+      reply = { seq: request.seq, ids: [] };
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    reply = { seq: request.seq, error: { code: typeof code === 'string' ? code : 'STORAGE', message: err instanceof Error ? err.message : String(err) } };
+  }
+  port.postMessage(reply);
+});
