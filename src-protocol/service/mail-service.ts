@@ -104,7 +104,7 @@ export class MailService {
       },
     });
     this.#store = new MailStore(openDatabase(join(options.profileDir, 'mail.sqlite')));
-    this.#blobs = new BlobStore(join(options.profileDir, 'messages'));
+    this.#blobs = new BlobStore(join(options.profileDir, 'messages'), this.#store);
     this.#events = options.events;
     this.#logger = options.logger;
     this.#credentialHint = options.credentialHint;
@@ -804,7 +804,11 @@ export class MailService {
    * its bytes, fetched once and kept.
    */
   async #rawSource(row: MessageRow, ctx: CallContext): Promise<RawSource> {
-    if (row.blob_sha256 && row.partial !== 1) return { file: this.#blobs.pathOf(row.blob_sha256) };
+    if (row.blob_sha256 && row.partial !== 1) {
+      // A message of its own file may be large and is streamed from it; a packed one is small and read whole.
+      const file = this.#blobs.looseFile(row.blob_sha256);
+      return file ? { file } : this.#blobs.get(row.blob_sha256);
+    }
     return this.#rawMessage(row, ctx);
   }
 

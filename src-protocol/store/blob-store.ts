@@ -1,52 +1,141 @@
 /**
- * Raw messages as files named by their SHA-256, written durably (temp file,
- * fsync, rename, fsync of the folder) so that a crash never leaves a torn
- * message behind and the same bytes are stored once.
+ * Raw messages, named by their SHA-256, written durably (temp file, fsync,
+ * rename, fsync of the folder) so that a crash never leaves a torn message
+ * behind and the same bytes are stored once.
  *
- * putMany() stores a batch at once: the files are written and fsynced side
- * by side (the disk does several at once), then renamed, then each folder
- * they landed in is fsynced once for the whole batch. Only when it resolves
- * are the files durable; callers record the hashes after that, never before.
+ * Two layouts. put() writes a file of its own per message (`ab/cdef…`).
+ * putMany(), the body download's batch, writes the batch's messages of up
+ * to LIMITS.blobPackItemMaxBytes into one pack file (`packs/<random>.pack`,
+ * the messages back to back) with one fsync, instead of a file, an fsync
+ * and a rename per message: for a 10k download that was 2.5-2.9 s of the
+ * thread pool's CPU. Bigger messages still get a file of their own, so that
+ * a message read in chunks (mime/raw-source.ts) is always a whole file.
+ *
+ * Where a packed message sits (pack, offset, length) is recorded by the
+ * caller in the database (MailStore.storeBodies, table blob_packs), in the
+ * same transaction that points a row at the message: so a row never
+ * points at bytes that are not durable, and the location is never lost
+ * while a row needs it. A pack written just before a crash, before its
+ * transaction, is never referred to; its space is not reclaimed (nothing
+ * deletes stored messages yet).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PosternError } from '../common/errors.ts';
+import { LIMITS } from '../common/limits.ts';
+
+/** Where a packed message's bytes are. */
+export interface PackedAt {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
+/** What the database records of packed messages (MailStore implements it). */
+export interface PackIndex {
+  packedAt(sha256: string): PackedAt | null;
+}
+
+/** One message of a putMany(): its hash and, when it went into a pack, where (to be recorded with its row). */
+export interface PutResult {
+  sha256: string;
+  packed: PackedAt | null;
+}
+
+const PACKS = 'packs';
 
 export class BlobStore {
   readonly #root: string;
+  readonly #index: PackIndex;
 
-  /** Shard folders known to exist and be durable in the root (so no mkdir per message). */
+  /** Folders known to exist and be durable in the root (so no mkdir per message). */
   readonly #shards = new Set<string>();
 
-  constructor(root: string) {
+  constructor(root: string, index: PackIndex) {
     this.#root = root;
+    this.#index = index;
   }
 
+  /** The path a message has when stored in a file of its own. */
   pathOf(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new PosternError('BAD_INPUT', 'Not a message hash.');
+    checkHash(sha256);
     return join(this.#root, sha256.slice(0, 2), sha256.slice(2));
   }
 
-  async put(bytes: Buffer): Promise<string> {
-    return (await this.putMany([bytes]))[0] as string;
+  /** The message's own file, or null when it sits in a pack (read it with get()). */
+  looseFile(sha256: string): string | null {
+    checkHash(sha256);
+    return this.#index.packedAt(sha256) ? null : this.pathOf(sha256);
   }
 
-  /** Stores each buffer; returns their hashes in the same order once every file is durable. */
-  async putMany(items: readonly Buffer[]): Promise<string[]> {
-    const shas = items.map((bytes) => createHash('sha256').update(bytes).digest('hex'));
-    // Bytes already stored (the same message in two folders) are not written again.
-    // A synchronous stat that does not throw: an exception per new message costs more than the lookup.
+  async put(bytes: Buffer): Promise<string> {
+    const sha = hash(bytes);
+    if (this.#storedOrThrow(sha) === undefined) await this.#writeLoose([[sha, bytes]]);
+    return sha;
+  }
+
+  /**
+   * Stores a batch; answers in the same order once every message is
+   * durable. A message already stored answers where it is.
+   */
+  async putMany(items: readonly Buffer[]): Promise<PutResult[]> {
+    const shas = items.map(hash);
+    const known = new Map<string, PackedAt | null>();
+    const loose = new Map<string, Buffer>();
+    const packed = new Map<string, Buffer>();
+    shas.forEach((sha, i) => {
+      if (known.has(sha) || loose.has(sha) || packed.has(sha)) return;
+      const stored = this.#storedOrThrow(sha);
+      if (stored !== undefined) known.set(sha, stored);
+      else if ((items[i] as Buffer).length > LIMITS.blobPackItemMaxBytes) loose.set(sha, items[i] as Buffer);
+      else packed.set(sha, items[i] as Buffer);
+    });
+    // A pack of one is no cheaper than a file of its own.
+    if (packed.size === 1) for (const [sha, bytes] of packed) loose.set(sha, bytes);
+    const [locations] = await Promise.all([
+      packed.size > 1 ? this.#writePack([...packed]) : new Map<string, PackedAt>(),
+      this.#writeLoose([...loose]),
+    ]);
+    return shas.map((sha) => ({ sha256: sha, packed: known.get(sha) ?? locations.get(sha) ?? null }));
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    checkHash(sha256);
+    const packed = this.#index.packedAt(sha256);
     try {
-      const todo = new Map<string, Buffer>();
-      shas.forEach((sha, i) => {
-        if (!todo.has(sha) && !statSync(this.pathOf(sha), { throwIfNoEntry: false })) todo.set(sha, items[i] as Buffer);
-      });
-      if (todo.size === 0) return shas;
-      const dirs = new Set([...todo.keys()].map((sha) => sha.slice(0, 2)));
-      await Promise.all([...dirs].map((d) => this.#ensureShard(d)));
-      const written = await Promise.allSettled([...todo].map(async ([sha, bytes]) => ({ sha, tmp: await writeSynced(join(this.#root, sha.slice(0, 2)), bytes) })));
+      return packed ? await this.#readPacked(packed) : await readFile(this.pathOf(sha256));
+    } catch (err) {
+      if (err instanceof PosternError) throw err;
+      throw new PosternError('NOT_FOUND', 'The stored copy of this message is missing.', { cause: err });
+    }
+  }
+
+  /** Deletes a message's own file; a packed copy stays in its pack. */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Where a message is already: its pack, null for a file of its own, undefined when not stored. */
+  #storedOrThrow(sha256: string): PackedAt | null | undefined {
+    try {
+      const packed = this.#index.packedAt(sha256);
+      if (packed) return packed;
+      // A synchronous stat that does not throw when the file is missing: an exception per new message costs more than the lookup.
+      return statSync(this.pathOf(sha256), { throwIfNoEntry: false }) ? null : undefined;
+    } catch (err) {
+      // E.g. the store's folder is a file: nothing can be stored here.
+      throw storageError(err);
+    }
+  }
+
+  async #writeLoose(items: [string, Buffer][]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      const dirs = new Set(items.map(([sha]) => sha.slice(0, 2)));
+      await Promise.all([...dirs].map((d) => this.#ensureFolder(d)));
+      const written = await Promise.allSettled(items.map(async ([sha, bytes]) => ({ sha, tmp: await writeSynced(join(this.#root, sha.slice(0, 2)), [bytes]) })));
       const failed = written.find((w) => w.status === 'rejected');
       if (failed) {
         // No half-done batch leaves temp files behind.
@@ -56,39 +145,71 @@ export class BlobStore {
       await Promise.all(written.map((w) => (w.status === 'fulfilled' ? rename(w.value.tmp, this.pathOf(w.value.sha)) : undefined)));
       await Promise.all([...dirs].map((d) => syncDir(join(this.#root, d))));
     } catch (err) {
-      throw new PosternError('STORAGE', `A message could not be saved on disk: ${(err as Error).message}`, { cause: err });
+      throw storageError(err);
     }
-    return shas;
   }
 
-  async get(sha256: string): Promise<Buffer> {
-    const path = this.pathOf(sha256);
+  /** One file with the messages back to back, durable before it resolves with where each one is. */
+  async #writePack(items: [string, Buffer][]): Promise<Map<string, PackedAt>> {
+    const pack = `${randomBytes(12).toString('hex')}.pack`;
+    const locations = new Map<string, PackedAt>();
+    let offset = 0;
+    for (const [sha, bytes] of items) {
+      locations.set(sha, { pack, offset, length: bytes.length });
+      offset += bytes.length;
+    }
     try {
-      return await readFile(path);
+      await this.#ensureFolder(PACKS);
+      const folder = join(this.#root, PACKS);
+      const tmp = await writeSynced(folder, items.map(([, bytes]) => bytes));
+      await rename(tmp, join(folder, pack));
+      await syncDir(folder);
     } catch (err) {
-      throw new PosternError('NOT_FOUND', 'The stored copy of this message is missing.', { cause: err });
+      throw storageError(err);
+    }
+    return locations;
+  }
+
+  async #readPacked(at: PackedAt): Promise<Buffer> {
+    if (!/^[0-9a-f]{24}\.pack$/.test(at.pack)) throw new PosternError('STORAGE', 'The stored location of this message is not valid.');
+    const fh = await open(join(this.#root, PACKS, at.pack), 'r');
+    try {
+      const bytes = Buffer.allocUnsafe(at.length);
+      const { bytesRead } = await fh.read(bytes, 0, at.length, at.offset);
+      if (bytesRead !== at.length) throw new PosternError('STORAGE', 'The stored copy of this message is cut short.');
+      return bytes;
+    } finally {
+      await fh.close();
     }
   }
 
-  async remove(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
-  }
-
-  async #ensureShard(shard: string): Promise<void> {
-    if (this.#shards.has(shard)) return;
-    const created = await mkdir(join(this.#root, shard), { recursive: true });
+  async #ensureFolder(name: string): Promise<void> {
+    if (this.#shards.has(name)) return;
+    const created = await mkdir(join(this.#root, name), { recursive: true });
     // A folder just made exists for sure only once its parent is synced too.
     if (created !== undefined) await syncDir(this.#root);
-    this.#shards.add(shard);
+    this.#shards.add(name);
   }
 }
 
-/** Writes `bytes` to a new temp file in `dir` and fsyncs it; returns its path. */
-async function writeSynced(dir: string, bytes: Buffer): Promise<string> {
+function hash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function checkHash(sha256: string): void {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new PosternError('BAD_INPUT', 'Not a message hash.');
+}
+
+function storageError(err: unknown): PosternError {
+  return new PosternError('STORAGE', `A message could not be saved on disk: ${(err as Error).message}`, { cause: err });
+}
+
+/** Writes `parts` one after another to a new temp file in `dir` and fsyncs it; returns its path. */
+async function writeSynced(dir: string, parts: Buffer[]): Promise<string> {
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
   const fh = await open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(bytes);
+    for (let i = 0; i < parts.length; i += WRITEV_MAX) await writeAll(fh, parts.slice(i, i + WRITEV_MAX));
     await fh.sync();
   } catch (err) {
     await fh.close();
@@ -97,6 +218,22 @@ async function writeSynced(dir: string, bytes: Buffer): Promise<string> {
   }
   await fh.close();
   return tmp;
+}
+
+/** writev() takes at most IOV_MAX (1024 on Linux) buffers at once. */
+const WRITEV_MAX = 512;
+
+/** writev until every byte is written (a short write goes on where it stopped). */
+async function writeAll(fh: FileHandle, parts: Buffer[]): Promise<void> {
+  let pending = parts.filter((p) => p.length > 0);
+  while (pending.length > 0) {
+    let { bytesWritten } = await fh.writev(pending);
+    while (pending.length > 0 && bytesWritten >= (pending[0] as Buffer).length) {
+      bytesWritten -= (pending[0] as Buffer).length;
+      pending = pending.slice(1);
+    }
+    if (bytesWritten > 0) pending = [(pending[0] as Buffer).subarray(bytesWritten), ...pending.slice(1)];
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -7,6 +7,7 @@ import { compileSearch } from './search-query.ts';
 import { joinThread, planThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
+import type { PackIndex, PackedAt } from './blob-store.ts';
 
 /** How a folder's list is ordered (the contract's MessageSort; the store keeps its own name for it). */
 export type ListSort = 'date' | 'sender' | 'subject' | 'size';
@@ -48,10 +49,14 @@ export interface HeaderInput {
   refs?: string[];
 }
 
-/** A body made durable in the blob store, with its words for the index (null: indexed later). */
+/**
+ * A body made durable in the blob store: its hash, where it sits when it
+ * went into a pack, and its words for the index (null: indexed later).
+ */
 export interface StoredBody {
   id: number;
   sha256: string;
+  packed: PackedAt | null;
   index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null;
 }
 
@@ -96,7 +101,7 @@ const SORT_EXPRESSIONS: Record<Exclude<ListSort, 'date'>, string> = {
   size: 'm.size',
 };
 
-export class MailStore {
+export class MailStore implements PackIndex {
   readonly db: DatabaseSync;
 
   readonly contacts: ContactsStore;
@@ -273,14 +278,23 @@ export class MailStore {
    */
   storeBodies(bodies: StoredBody[]): void {
     // One UPDATE per row: three (file, indexed, attachments) rewrote the same row three times.
+    const packed = this.#sql('INSERT OR IGNORE INTO blob_packs (sha256, pack, offset, length) VALUES (?, ?, ?, ?)');
     const stored = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
     const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1 WHERE id = ?');
     this.transaction(() => {
       for (const b of bodies) {
+        // Where a packed message is, before (in the same transaction as) the row that points at it.
+        if (b.packed) packed.run(b.sha256, b.packed.pack, b.packed.offset, b.packed.length);
         if (b.index && this.#writeIndex(b.id, b.index.body, b.index.attachmentNames)) storedAndIndexed.run(b.sha256, b.index.hasAttachments ? 1 : 0, b.id);
         else stored.run(b.sha256, b.id);
       }
     });
+  }
+
+  /** Where a packed message is (BlobStore asks); null for one with a file of its own, or none. */
+  packedAt(sha256: string): PackedAt | null {
+    const row = this.#sql('SELECT pack, offset, length FROM blob_packs WHERE sha256 = ?').get(sha256) as PackedAt | undefined;
+    return row ? { pack: row.pack, offset: row.offset, length: row.length } : null;
   }
 
   updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {

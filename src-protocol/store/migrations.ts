@@ -259,4 +259,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_base_subject_date ON messages (base_subject, date_ms);
     `,
   },
+  {
+    version: 15,
+    description: 'where each message of a pack file is',
+    sql: `
+      -- A body download writes a batch of messages into one pack file with
+      -- one fsync (store/blob-store.ts). A message's row names it by hash;
+      -- this says where a packed one is. Written in the same transaction as
+      -- the row that points at it; a hash not here is a file of its own.
+      CREATE TABLE blob_packs (
+        sha256 TEXT PRIMARY KEY,
+        pack TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        length INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -16,7 +16,7 @@
 import type { ImapFlow } from 'imapflow';
 import { LIMITS } from '../common/limits.ts';
 import type { MailStore, StoredBody } from '../store/mail-store.ts';
-import type { BlobStore } from '../store/blob-store.ts';
+import type { BlobStore, PutResult } from '../store/blob-store.ts';
 import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
 import { indexTextOf } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
@@ -55,11 +55,11 @@ export async function prefetchBodies(
     // reads and sends the next batch while this thread extracts the words.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const words = fetched.map((f) => indexTextOf(f.raw));
-    const shas = await durable;
+    const stored = await durable;
     let bytes = 0;
     for (const f of fetched) bytes += f.raw.length;
     garbage.released(bytes);
-    return { bodies: fetched.map((f, i) => ({ id: f.id, sha256: shas[i] as string, index: words[i] ?? null })), bytes };
+    return { bodies: fetched.map((f, i) => ({ ...(stored[i] as PutResult), id: f.id, index: words[i] ?? null })), bytes };
   };
 
   const sink = openSink(store, missing.length);

@@ -1,7 +1,7 @@
 // The sync engine against the real Dovecot: whole-account sync with bodies,
 // offline search, CONDSTORE no-op and QRESYNC resyncs while another
 // client changes the mailbox, and a UIDVALIDITY change.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +9,7 @@ import { createUser, deliver, openImap, seedMaildir } from '../../servers/mail-t
 import type { TestUser } from '../../servers/harness.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import { alternativeWithAttachment, plainMessage } from '../../fixtures/messages.ts';
-import type { AccountSyncResult, MessageSummary } from '../../../src-protocol/contract/index.ts';
+import type { AccountSyncResult, MessageModel, MessageSummary } from '../../../src-protocol/contract/index.ts';
 
 const servers = inject('servers');
 let user: TestUser;
@@ -51,6 +51,19 @@ describe('account sync', () => {
     expect(byFolder['Sent']).toMatchObject({ total: 0 });
     expect(r.bodies_downloaded).toBe(23);
     expect(r.bytes_downloaded).toBeGreaterThan(0);
+  });
+
+  it('opens downloaded messages from the pack they were stored in, with no way to log in to the server', async () => {
+    const packs = (await readdir(join(profile, 'messages', 'packs'))).filter((f) => f.endsWith('.pack'));
+    expect(packs.length).toBeGreaterThan(0);
+    const [invoice] = await cli<MessageSummary[]>(['search', 'zebracorn']);
+    const [report] = await cli<MessageSummary[]>(['search', 'has:attachment']);
+    // No password in the environment: the engine cannot log in, so what it shows comes from the disk.
+    const show = (id: number | undefined) => cliJson<MessageModel>(['show', String(id), '--keep-unread', '--profile', profile], { env: {} });
+    expect((await show(invoice?.id)).text).toContain('Please pay the zebracorn invoice');
+    const withAttachment = await show(report?.id);
+    expect(withAttachment.subject).toBe('Café report — Q3');
+    expect(withAttachment.attachments.map((a) => a.filename)).toContain('report.pdf');
   });
 
   it('finds mail offline by word, body, sender, subject, attachment, state, folder and date', async () => {

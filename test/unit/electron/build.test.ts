@@ -100,9 +100,10 @@ describe('electron/build.mjs', () => {
       expect(store.localCounts(folderId).total).toBe(2);
       const [id] = 'ids' in answer ? answer.ids : [];
       const recorded = reply();
-      worker.postMessage({ type: 'bodies', seq: 2, bodies: [{ id: id as number, sha256: 'a'.repeat(64), index: { body: 'quokka', attachmentNames: [], hasAttachments: false } }] } satisfies StoreWriterRequest);
+      worker.postMessage({ type: 'bodies', seq: 2, bodies: [{ id: id as number, sha256: 'a'.repeat(64), packed: { pack: `${'b'.repeat(24)}.pack`, offset: 0, length: 9 }, index: { body: 'quokka', attachmentNames: [], hasAttachments: false } }] } satisfies StoreWriterRequest);
       expect(await recorded).toEqual({ seq: 2, ids: [] });
       expect(store.search('quokka', { limit: 5 }).map((m) => m.id)).toEqual([id]);
+      expect(store.packedAt('a'.repeat(64))).toEqual({ pack: `${'b'.repeat(24)}.pack`, offset: 0, length: 9 });
     } finally {
       await worker.terminate();
       store.db.close();

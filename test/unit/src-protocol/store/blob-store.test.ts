@@ -4,17 +4,27 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PosternError } from '../../../../src-protocol/common/errors.ts';
-import { BlobStore } from '../../../../src-protocol/store/blob-store.ts';
+import { BlobStore, type PackedAt, type PutResult } from '../../../../src-protocol/store/blob-store.ts';
+import { LIMITS } from '../../../../src-protocol/common/limits.ts';
 
 let dir: string;
 let root: string;
 let blobs: BlobStore;
+/** What the database would record of packed messages (MailStore.storeBodies does it with the rows). */
+let packs: Map<string, PackedAt>;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'postern-blobs-'));
   root = join(dir, 'messages');
-  blobs = new BlobStore(root);
+  packs = new Map();
+  blobs = new BlobStore(root, { packedAt: (sha) => packs.get(sha) ?? null });
 });
+
+/** Records the packed ones as the caller does, in the database, with the rows. */
+function record(results: PutResult[]): string[] {
+  for (const r of results) if (r.packed) packs.set(r.sha256, r.packed);
+  return results.map((r) => r.sha256);
+}
 
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -72,17 +82,56 @@ describe('BlobStore', () => {
     expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  it('putMany stores a batch and answers the hashes in order, duplicates and already stored bytes included', async () => {
+  it('putMany packs a batch into one file and answers the hashes in order, duplicates and already stored bytes included', async () => {
     const stored = await blobs.put(message(7));
-    const batch = [message(8), message(7), message(9), message(8)];
-    const shas = await blobs.putMany(batch);
+    const batch = [message(8), message(7), message(9), message(8), message(10)];
+    const results = await blobs.putMany(batch);
+    const shas = record(results);
     expect(shas).toEqual(batch.map(sha256));
     expect(shas[1]).toBe(stored);
+    // The one stored before keeps its own file; the new ones share one pack, each once.
+    expect(results[1]?.packed).toBeNull();
+    expect(new Set(results.filter((r) => r.packed).map((r) => r.packed?.pack)).size).toBe(1);
+    expect(results[3]?.packed).toEqual(results[0]?.packed);
     for (const [i, sha] of shas.entries()) expect((await blobs.get(sha)).equals(batch[i] as Buffer)).toBe(true);
     const files = await filesUnder(root);
-    expect(files).toHaveLength(3);
+    expect(files.filter((f) => f.startsWith('packs/'))).toHaveLength(1);
+    expect(files).toHaveLength(2);
     expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect((await stat(join(root, files.find((f) => f.startsWith('packs/')) as string))).mode & 0o777).toBe(0o600);
+    // A packed message has no file of its own to stream; one stored alone has.
+    expect(blobs.looseFile(shas[0] as string)).toBeNull();
+    expect(blobs.looseFile(stored)).toBe(blobs.pathOf(stored));
     expect(await blobs.putMany([])).toEqual([]);
+  });
+
+  it('putMany does not store again what is already packed, and gives a large message a file of its own', async () => {
+    const first = record(await blobs.putMany([message(1), message(2)]));
+    const large = Buffer.concat([message(3), Buffer.alloc(LIMITS.blobPackItemMaxBytes, 'x')]);
+    const again = await blobs.putMany([message(2), large, message(4), message(5)]);
+    expect(again[0]?.packed).toEqual(packs.get(first[1] as string));
+    expect(again[1]?.packed).toBeNull();
+    record(again);
+    expect(blobs.looseFile(sha256(large))).toBe(blobs.pathOf(sha256(large)));
+    expect((await blobs.get(sha256(large))).equals(large)).toBe(true);
+    expect((await blobs.get(sha256(message(5)))).equals(message(5))).toBe(true);
+    const files = await filesUnder(root);
+    expect(files.filter((f) => f.startsWith('packs/'))).toHaveLength(2);
+    expect(files).toHaveLength(3);
+  });
+
+  it('a packed message whose pack is cut short or gone is an error, never other bytes', async () => {
+    const [a, b] = record(await blobs.putMany([message(1), message(2)])) as [string, string];
+    const at = packs.get(b) as PackedAt;
+    const pack = join(root, 'packs', at.pack);
+    await writeFile(pack, (await readFile(pack)).subarray(0, at.offset + 3));
+    expect((await rejection(blobs.get(b))).code).toBe('STORAGE');
+    expect((await blobs.get(a)).equals(message(1))).toBe(true);
+    await rm(pack);
+    expect((await rejection(blobs.get(a))).code).toBe('NOT_FOUND');
+    // A location that names anything but a pack in the pack folder is refused.
+    packs.set(a, { pack: '../../victim', offset: 0, length: 1 });
+    expect((await rejection(blobs.get(a))).code).toBe('STORAGE');
   });
 
   it('writes files that only the owner can read (0600)', async () => {

@@ -270,14 +270,16 @@ describe('messages by id', () => {
     expect(store.message(id)?.has_attachments).toBe(1);
   });
 
-  it('storeBodies records a batch of stored copies with their words at once, and a row without words stays unindexed', () => {
+  it('storeBodies records a batch of stored copies with their words at once, where packed ones are, and a row without words stays unindexed', () => {
     const folder = store.ensureFolder('work', folderInput('INBOX'));
     store.insertHeaders(folder.id, [header(1, { has_attachments: true }), header(2), header(3)]);
     const [a, b] = store.idsForUids(folder.id, [1, 2]) as [number, number];
     store.storeBodies([
-      { id: a, sha256: 'aa'.repeat(32), index: { body: 'the quarterly zanzibar figures', attachmentNames: ['budget.xlsx'], hasAttachments: false } },
-      { id: b, sha256: 'bb'.repeat(32), index: null },
+      { id: a, sha256: 'aa'.repeat(32), packed: { pack: `${'c'.repeat(24)}.pack`, offset: 512, length: 2048 }, index: { body: 'the quarterly zanzibar figures', attachmentNames: ['budget.xlsx'], hasAttachments: false } },
+      { id: b, sha256: 'bb'.repeat(32), packed: null, index: null },
     ]);
+    expect(store.packedAt('aa'.repeat(32))).toEqual({ pack: `${'c'.repeat(24)}.pack`, offset: 512, length: 2048 });
+    expect(store.packedAt('bb'.repeat(32))).toBeNull();
     expect(store.message(a)).toMatchObject({ blob_sha256: 'aa'.repeat(32), has_attachments: 0 });
     expect(store.search('zanzibar', { limit: 10 }).map((m) => m.id)).toEqual([a]);
     expect(store.search('budget', { limit: 10 }).map((m) => m.id)).toEqual([a]);

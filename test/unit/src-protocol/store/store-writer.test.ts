@@ -101,11 +101,11 @@ describe('the store writer, header batches', () => {
 });
 
 describe('the store writer, body batches', () => {
-  it('points rows at their files and indexes their words, in order with header batches', async () => {
+  it('points rows at their files, records packed ones and indexes their words, in order with header batches', async () => {
     const sink = openStoreSink(store, 3000, 2000);
     const ids = await sink.insertHeaders(folderId, uids(3, 1).map((u) => header(u)));
     const recorded = sink.storeBodies(ids.map((id, i) => ({
-      id, sha256: String(i).repeat(64), index: { body: `platypus number ${i}`, attachmentNames: ['plan.pdf'], hasAttachments: i === 0 },
+      id, sha256: String(i).repeat(64), packed: i === 1 ? { pack: `${'d'.repeat(24)}.pack`, offset: 100, length: 50 } : null, index: { body: `platypus number ${i}`, attachmentNames: ['plan.pdf'], hasAttachments: i === 0 },
     })));
     await recorded;
     await sink.close();
@@ -114,5 +114,7 @@ describe('the store writer, body batches', () => {
     expect(store.search('platypus', { limit: 10 }).map((m) => m.id).sort()).toEqual([...ids].sort());
     expect(store.search('plan.pdf', { limit: 10 })).toHaveLength(3);
     expect(store.message(ids[0] as number)).toMatchObject({ blob_sha256: '0'.repeat(64), has_attachments: 1 });
+    expect(store.packedAt('1'.repeat(64))).toEqual({ pack: `${'d'.repeat(24)}.pack`, offset: 100, length: 50 });
+    expect(store.packedAt('0'.repeat(64))).toBeNull();
   });
 });

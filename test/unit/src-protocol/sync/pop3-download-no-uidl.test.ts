@@ -46,7 +46,7 @@ async function session(conn: ScriptedConnection, retr: number[]): Promise<void> 
 it('tells messages apart by their headers, downloads each once, and says why', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'postern-nouidl-'));
   const store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
-  const deps = { store, blobs: new BlobStore(join(dir, 'messages')), pop3: new Pop3Store(store.db) };
+  const deps = { store, blobs: new BlobStore(join(dir, 'messages'), store), pop3: new Pop3Store(store.db) };
   store.replaceFolders('home', [...LOCAL_FOLDERS]);
   const retention = { leave_on_server: true, delete_after_days: null, delete_when_deleted_here: false, preview_over_kib: null };
   let run = 0;
