@@ -104,13 +104,21 @@ class Cursor {
     let section: string | null = null;
     if (this.pos < this.buf.length && this.buf[this.pos] === BRACKET_OPEN) {
       const open = ++this.pos;
-      // Section specs hold atoms and parenthesized lists of header names; a quoted name may hold "]".
-      while (this.peek() !== BRACKET_CLOSE) {
-        if (this.buf[this.pos] === QUOTE) this.quoted();
-        else if (this.buf[this.pos] === CURLY_OPEN || this.buf[this.pos] === CR || this.buf[this.pos] === LF) throw new NotOurs();
-        else this.pos++;
+      const last = lastSection;
+      if (last !== null && this.buf[open + last.bytes.length] === BRACKET_CLOSE && this.buf.compare(last.bytes, 0, last.bytes.length, open, open + last.bytes.length) === 0) {
+        // The same bytes as the last section read, up to its "]": they read the same.
+        section = last.text;
+        this.pos = open + last.bytes.length;
+      } else {
+        // Section specs hold atoms and parenthesized lists of header names; a quoted name may hold "]".
+        while (this.peek() !== BRACKET_CLOSE) {
+          if (this.buf[this.pos] === QUOTE) this.quoted();
+          else if (this.buf[this.pos] === CURLY_OPEN || this.buf[this.pos] === CR || this.buf[this.pos] === LF) throw new NotOurs();
+          else this.pos++;
+        }
+        section = this.buf.toString('latin1', open, this.pos).toUpperCase();
+        lastSection = { bytes: Buffer.from(this.buf.subarray(open, this.pos)), text: section };
       }
-      section = this.buf.toString('latin1', open, this.pos).toUpperCase();
       this.pos++;
     }
     let partial = false;
@@ -236,6 +244,13 @@ class Cursor {
     return out;
   }
 }
+
+/**
+ * The last section spec read, as bytes and as text. Every row of a header
+ * FETCH names the same long one (BODY[HEADER.FIELDS (FROM TO ...)]):
+ * comparing bytes is cheaper than scanning and upper-casing it again.
+ */
+let lastSection: { bytes: Buffer; text: string } | null = null;
 
 /** One "* n FETCH (...)" response; null when it is not one this reader can vouch for. */
 export function parseHeaderFetch(payload: Buffer, literals: readonly Buffer[]): HeaderFetchRow | null {

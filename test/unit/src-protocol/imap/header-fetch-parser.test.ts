@@ -112,6 +112,19 @@ describe('parseHeaderFetch', () => {
     expect(line(`* 1 FETCH (UID 5 X ${'('.repeat(100)}${')'.repeat(100)})`)).toBeNull();
   });
 
+  it('reads each row\'s own section, also when it differs from the row before', () => {
+    const line = (section: string, value: string) => parseHeaderFetch(Buffer.from(`* 1 FETCH (UID 7 BODY[${section}] "${value}")`, 'latin1'), []);
+    expect(line('HEADER.FIELDS (FROM SUBJECT)', 'a')?.headers).toEqual(Buffer.from('a'));
+    expect(line('HEADER.FIELDS (FROM SUBJECT)', 'b')?.headers).toEqual(Buffer.from('b'));
+    // Longer, shorter, and the same bytes with more after them: each read as itself.
+    expect(line('HEADER.FIELDS (FROM SUBJECT DATE)', 'c')?.headers).toEqual(Buffer.from('c'));
+    expect(line('HEADER.FIELDS (FROM)', 'd')?.headers).toEqual(Buffer.from('d'));
+    expect(line('TEXT', 'e')?.headers).toBeNull();
+    expect(line('HEADER.FIELDS (FROM)', 'f')?.headers).toEqual(Buffer.from('f'));
+    expect(line('HEADER.FIELDS (FROM)]X[', 'g')).toBeNull();
+    expect(line('HEADER.FIELDS.NOT (FROM)', 'h')?.headers).toBeNull();
+  });
+
   it('never returns a row for a cut-off response, wherever it is cut', () => {
     const text = `* 1 FETCH (UID 101 FLAGS (\\Seen) RFC822.SIZE 2345 INTERNALDATE "17-Jul-1996 02:44:25 -0700" BODY[HEADER.FIELDS (FROM)] {5}\r\n)`;
     const whole = Buffer.from(text);
