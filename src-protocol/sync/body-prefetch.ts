@@ -3,12 +3,13 @@
  * first, so the account can be read and searched offline.
  *
  * A pipeline of three stages: while batch N+2 is being fetched, batch N+1 is
- * written durably (blob store: fsync + rename + fsync of the folder) and its
- * words are extracted for the index, and batch N is recorded: one
- * transaction points the rows at their files and puts the words in the
- * search index. For a large folder that last stage, the costliest, runs on
- * a writer thread (store/store-writer.ts), on the other core. A row points
- * at its file only once that file is durable; the raw bytes of at most two
+ * written durably (blob store: one pack file for the batch, fsynced, renamed,
+ * its folder fsynced) and its words are extracted for the index, and batch N
+ * is recorded: one transaction points the rows at their bytes (recording
+ * where packed ones are) and puts the words in the search index. For a
+ * large folder that last stage, the costliest, runs on a writer thread
+ * (store/store-writer.ts), on the other core. A row points at its bytes
+ * only once they are durable; the raw bytes of at most two
  * batches are in memory, the words of at most LIMITS.bodyBatchesInFlight.
  * No command is sent inside a fetch loop: the next FETCH starts only when
  * the previous one has ended.
