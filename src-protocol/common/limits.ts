@@ -110,12 +110,13 @@ export const LIMITS = {
    */
   bodyBatchesInFlight: 3,
   /**
-   * The largest message a body download packs with others into one file
-   * (store/blob-store.ts); a bigger one gets a file of its own. Equal to
-   * what mime/raw-source.ts reads whole, so a packed message is never one
-   * that must be read in chunks.
+   * A stored message this small is read whole (mime/raw-source.ts); a
+   * bigger one is streamed from its file in chunks. The same bound decides
+   * which messages a body download packs with others into one file
+   * (store/blob-store.ts): a packed message is always one that is read
+   * whole, a bigger one gets a file of its own to stream from.
    */
-  blobPackItemMaxBytes: 4 * 1024 * 1024,
+  readWholeMessageBytes: 4 * 1024 * 1024,
   /**
    * A body download of at least this many bytes ends with one last-resort GC
    * (common/garbage.ts): V8 keeps pages it no longer uses after a big sync.

@@ -30,8 +30,6 @@ export interface RawReader {
 // "large object" size lives until a full GC, so bigger chunks tripled the peak memory of
 // parsing a 48 MB attachment (measured: 25 MB over the baseline at 64 KiB, 60 MB at 128 KiB).
 const FEED_BYTES = 64 * 1024;
-// A file this small is read in one go: the fastest way in, and memory does not matter yet.
-const READ_WHOLE_BYTES = 4 * 1024 * 1024;
 // The first read of a streamed file. The root header has to end inside it, so that it can
 // be trimmed (trimRootHeader) before the splitter sees it; a message whose header does not
 // end there is read whole instead.
@@ -40,7 +38,8 @@ const HEAD_BYTES = 4 * 1024 * 1024;
 export async function openRaw(source: RawSource): Promise<RawReader> {
   if (Buffer.isBuffer(source)) return bufferReader(checkedSize(source));
   const size = await fileSize(source.file);
-  if (size <= READ_WHOLE_BYTES) return bufferReader(await readWhole(source.file));
+  // A file this small is read in one go: the fastest way in, and memory does not matter yet.
+  if (size <= LIMITS.readWholeMessageBytes) return bufferReader(await readWhole(source.file));
   return fileReader(source.file);
 }
 

@@ -5,7 +5,7 @@
  *
  * Two layouts. put() writes a file of its own per message (`ab/cdef…`).
  * putMany(), the body download's batch, writes the batch's messages of up
- * to LIMITS.blobPackItemMaxBytes into one pack file (`packs/<random>.pack`,
+ * to LIMITS.readWholeMessageBytes into one pack file (`packs/<random>.pack`,
  * the messages back to back) with one fsync, instead of a file, an fsync
  * and a rename per message: for a 10k download that was 2.5-2.9 s of the
  * thread pool's CPU. Bigger messages still get a file of their own, so that
@@ -50,8 +50,8 @@ export class BlobStore {
   readonly #root: string;
   readonly #index: PackIndex;
 
-  /** Folders known to exist and be durable in the root (so no mkdir per message). */
-  readonly #shards = new Set<string>();
+  /** Folders (shards and the pack folder) known to exist and be durable in the root (so no mkdir per message). */
+  readonly #folders = new Set<string>();
 
   constructor(root: string, index: PackIndex) {
     this.#root = root;
@@ -89,7 +89,7 @@ export class BlobStore {
       if (known.has(sha) || loose.has(sha) || packed.has(sha)) return;
       const stored = this.#storedOrThrow(sha);
       if (stored !== undefined) known.set(sha, stored);
-      else if ((items[i] as Buffer).length > LIMITS.blobPackItemMaxBytes) loose.set(sha, items[i] as Buffer);
+      else if ((items[i] as Buffer).length > LIMITS.readWholeMessageBytes) loose.set(sha, items[i] as Buffer);
       else packed.set(sha, items[i] as Buffer);
     });
     // A pack of one is no cheaper than a file of its own.
@@ -184,11 +184,11 @@ export class BlobStore {
   }
 
   async #ensureFolder(name: string): Promise<void> {
-    if (this.#shards.has(name)) return;
+    if (this.#folders.has(name)) return;
     const created = await mkdir(join(this.#root, name), { recursive: true });
     // A folder just made exists for sure only once its parent is synced too.
     if (created !== undefined) await syncDir(this.#root);
-    this.#shards.add(name);
+    this.#folders.add(name);
   }
 }
 

@@ -107,7 +107,7 @@ describe('BlobStore', () => {
 
   it('putMany does not store again what is already packed, and gives a large message a file of its own', async () => {
     const first = record(await blobs.putMany([message(1), message(2)]));
-    const large = Buffer.concat([message(3), Buffer.alloc(LIMITS.blobPackItemMaxBytes, 'x')]);
+    const large = Buffer.concat([message(3), Buffer.alloc(LIMITS.readWholeMessageBytes, 'x')]);
     const again = await blobs.putMany([message(2), large, message(4), message(5)]);
     expect(again[0]?.packed).toEqual(packs.get(first[1] as string));
     expect(again[1]?.packed).toBeNull();
