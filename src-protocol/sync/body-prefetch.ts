@@ -22,6 +22,7 @@ import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
 import { indexTextOf } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
+import { InFlight } from '../common/in-flight.ts';
 
 export interface PrefetchProgress {
   done: number;
@@ -74,7 +75,7 @@ export async function prefetchBodies(
   /** The previous batch's files and words, at most one at a time. */
   let preparing: Promise<void> | null = null;
   /** Batches handed to the sink, oldest first. */
-  const recording: Promise<void>[] = [];
+  const recording = new InFlight();
   try {
     for (const batch of batches(missing)) {
       options.signal?.throwIfAborted();
@@ -85,7 +86,7 @@ export async function prefetchBodies(
         fetched.push({ id, raw: msg.source });
       }
       if (preparing) await preparing;
-      while (recording.length >= LIMITS.bodyBatchesInFlight) await recording.shift();
+      await recording.below(LIMITS.bodyBatchesInFlight);
       preparing = prepareBatch(fetched).then(({ bodies, bytes }) => {
         const recorded = sink.storeBodies(bodies).then(() => {
           // Progress counts what is recorded: a body it counts can be opened and found.
@@ -93,18 +94,16 @@ export async function prefetchBodies(
           progress.bytes += bytes;
           options.onProgress?.({ ...progress });
         });
-        // Its failure is seen by an await below; until then it must not count as unhandled.
-        recorded.catch(() => {});
-        recording.push(recorded);
+        recording.add(recorded);
       });
       preparing.catch(() => {});
     }
     if (preparing) await preparing;
-    for (const recorded of recording) await recorded;
+    await recording.all();
   } finally {
     // Whatever happened, no write is left running when this returns.
     if (preparing) await preparing.catch(() => {});
-    await Promise.allSettled(recording);
+    await recording.settle();
     await sink.close();
     lock.release();
     garbage.finish();

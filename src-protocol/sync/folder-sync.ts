@@ -20,6 +20,7 @@ import { PosternError } from '../common/errors.ts';
 import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags } from '../imap/imap-headers.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
 import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
+import { InFlight } from '../common/in-flight.ts';
 
 /** Opens where a folder's new header batches are written (tests watch the choice). */
 export type OpenHeaderSink = (store: MailStore, count: number) => StoreSink;
@@ -134,7 +135,7 @@ async function fetchNewHeaders(
   let done = 0;
   onProgress({ phase: 'headers', done, total: fresh.length });
   const sink = openSink(store, fresh.length);
-  const writing: Promise<void>[] = [];
+  const writing = new InFlight();
   try {
     for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
       signal?.throwIfAborted();
@@ -150,15 +151,13 @@ async function fetchNewHeaders(
         done += batch.length;
         onProgress({ phase: 'headers', done, total: fresh.length });
       });
-      // Its failure is seen by an await below; until then it must not count as unhandled.
-      written.catch(() => {});
-      writing.push(written);
-      if (writing.length >= LIMITS.headerBatchesInFlight) await writing.shift();
+      writing.add(written);
+      await writing.below(LIMITS.headerBatchesInFlight);
     }
-    for (const written of writing) await written;
+    await writing.all();
   } finally {
     // Whatever happened, no write is left running when this returns.
-    await Promise.allSettled(writing);
+    await writing.settle();
     await sink.close();
   }
   return newIds;
