@@ -4,16 +4,15 @@
  * redirect to a loopback listener of our own. `start` answers the URL to open
  * in the system browser (the desktop shell opens it; the CLI prints it);
  * `finish` waits for the browser to come back and exchanges the code.
- * Flows not finished are dropped after LOGIN_TIMEOUT_MS; `close` drops all.
+ * Flows not finished are dropped after LIMITS.oauthSignInTimeoutMs; `close` drops all.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PosternError } from '../common/errors.ts';
+import { LIMITS } from '../common/limits.ts';
 import { startLoopbackReceiver, type LoopbackReceiver } from './oauth-loopback.ts';
 import { extraAuthParams, providerLabel, type StoredOAuth } from './oauth-providers.ts';
 import { exchangeCode, type GrantedTokens } from './oauth-token-client.ts';
 
-/** How long a person has to finish signing in in the browser. */
-export const LOGIN_TIMEOUT_MS = 10 * 60_000;
 
 /** RFC 7636 section 4.1: 32 random octets, base64url (43 characters). */
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -44,6 +43,8 @@ interface Flow {
   oauth: StoredOAuth;
   verifier: string;
   receiver: LoopbackReceiver;
+  /** Set once the code came with nobody in finish(): forgets the flow if nobody comes. */
+  unclaimed?: NodeJS.Timeout;
 }
 
 export interface LoginResult {
@@ -56,9 +57,11 @@ export class OAuthLogins {
   /** Flows someone is waiting on in finish(); they end there, not when the receiver settles. */
   readonly #finishing = new Set<string>();
   readonly #timeoutMs: number;
+  readonly #unclaimedMs: number;
 
-  constructor(options: { timeoutMs?: number } = {}) {
-    this.#timeoutMs = options.timeoutMs ?? LOGIN_TIMEOUT_MS;
+  constructor(options: { timeoutMs?: number; unclaimedMs?: number } = {}) {
+    this.#timeoutMs = options.timeoutMs ?? LIMITS.oauthSignInTimeoutMs;
+    this.#unclaimedMs = options.unclaimedMs ?? LIMITS.oauthUnclaimedCodeMs;
   }
 
   /** Listens on the loopback port and answers the URL for the browser. */
@@ -67,11 +70,21 @@ export class OAuthLogins {
     const { verifier, challenge } = pkcePair();
     const receiver = await startLoopbackReceiver(state, this.#timeoutMs, providerLabel(account.oauth));
     const flowId = randomBytes(12).toString('base64url');
-    this.#flows.set(flowId, { accountId: account.id, oauth: account.oauth, verifier, receiver });
-    // A flow nobody finishes is forgotten when its receiver gives up.
-    receiver.code.catch(() => undefined).finally(() => {
-      if (this.#flows.get(flowId)?.receiver === receiver && !this.#finishing.has(flowId)) this.#flows.delete(flowId);
-    });
+    const flow: Flow = { accountId: account.id, oauth: account.oauth, verifier, receiver };
+    this.#flows.set(flowId, flow);
+    // A flow nobody waits on is forgotten when its receiver gives up; a code
+    // that came first is kept for finish() a while (the browser may be quicker).
+    receiver.code.then(
+      () => {
+        if (this.#flows.get(flowId) !== flow || this.#finishing.has(flowId)) return;
+        flow.unclaimed = setTimeout(() => {
+          if (this.#flows.get(flowId) === flow && !this.#finishing.has(flowId)) this.#flows.delete(flowId);
+        }, this.#unclaimedMs);
+      },
+      () => {
+        if (this.#flows.get(flowId) === flow && !this.#finishing.has(flowId)) this.#flows.delete(flowId);
+      },
+    );
     return { flowId, url: authorizationUrl(account.oauth, { redirectUri: receiver.redirectUri, state, challenge, loginHint: account.user }) };
   }
 
@@ -81,6 +94,7 @@ export class OAuthLogins {
     if (!flow) throw new PosternError('NOT_FOUND', 'That sign-in has ended or never started; start it again.');
     if (this.#finishing.has(flowId)) throw new PosternError('BAD_INPUT', 'That sign-in is already being waited for.');
     this.#finishing.add(flowId);
+    clearTimeout(flow.unclaimed);
     const onAbort = (): void => void flow.receiver.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -102,6 +116,7 @@ export class OAuthLogins {
   async close(): Promise<void> {
     const flows = [...this.#flows.values()];
     this.#flows.clear();
+    for (const f of flows) clearTimeout(f.unclaimed);
     await Promise.all(flows.map((f) => f.receiver.close()));
   }
 }

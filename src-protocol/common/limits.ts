@@ -151,4 +151,12 @@ export const LIMITS = {
   idleStartDelayMs: 200,
   /** POP3 accounts (no push) are checked this often while the app runs. */
   pop3CheckMs: 5 * 60_000,
+  /** How long a person has to finish an OAuth sign-in in the browser. */
+  oauthSignInTimeoutMs: 10 * 60_000,
+  /**
+   * How long a code the browser brought back waits for the app to claim it:
+   * the browser can come back before the app asks (a provider that approves
+   * at once), and providers let a code live for minutes (RFC 6749 4.1.2).
+   */
+  oauthUnclaimedCodeMs: 2 * 60_000,
 } as const;

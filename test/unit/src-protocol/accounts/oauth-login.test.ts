@@ -59,6 +59,22 @@ describe('OAuthLogins', () => {
     await logins.close();
   });
 
+  it('keeps a code the browser brought before the app asked to wait, for a while', async () => {
+    const logins = new OAuthLogins({ unclaimedMs: 300 });
+    const quick = await logins.start({ id: 'acct', user: 'pat@example.test', oauth });
+    expect((await browse(quick.url)).text).toContain('You can close this window');
+    // The engine's loop turns over before the app's finish arrives.
+    await new Promise((r) => setTimeout(r, 50));
+    const { tokens } = await logins.finish(quick.flowId);
+    expect(tokens.refreshToken).toMatch(/^rt-/);
+    // One nobody claims is forgotten.
+    const left = await logins.start({ id: 'acct', user: 'pat@example.test', oauth });
+    await browse(left.url);
+    await new Promise((r) => setTimeout(r, 600));
+    await expect(logins.finish(left.flowId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await logins.close();
+  });
+
   it('ignores a redirect with another state, and the listener is gone once the flow ends', async () => {
     const logins = new OAuthLogins();
     const { flowId, url } = await logins.start({ id: 'acct', user: 'pat@example.test', oauth });
