@@ -11,6 +11,8 @@
  * (store/store-writer.ts), on the other core. A row points at its bytes
  * only once they are durable; the raw bytes of at most two
  * batches are in memory, the words of at most LIMITS.bodyBatchesInFlight.
+ * Those raw bytes are copies in two slabs used again batch after batch
+ * (common/slabs.ts), so that they do not pile up in malloc until a full GC.
  * No command is sent inside a fetch loop: the next FETCH starts only when
  * the previous one has ended.
  */
@@ -23,6 +25,7 @@ import { indexTextOf } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
 import { InFlight } from '../common/in-flight.ts';
+import { SlabFill, SlabPool } from '../common/slabs.ts';
 
 export interface PrefetchProgress {
   done: number;
@@ -76,18 +79,26 @@ export async function prefetchBodies(
   let preparing: Promise<void> | null = null;
   /** Batches handed to the sink, oldest first. */
   const recording = new InFlight();
+  /** One slab for the batch being fetched, one for the batch being written. */
+  const slabs = new SlabPool(2);
   try {
     for (const batch of batches(missing)) {
       options.signal?.throwIfAborted();
       const fetched: { id: number; raw: Buffer }[] = [];
+      // Messages too big to pack keep their own buffer (and get a file of their own).
+      const slab = slabs.take(batch.reduce((n, m) => n + (m.size <= LIMITS.readWholeMessageBytes ? m.size : 0), 0));
+      const fill = new SlabFill(slab);
       for await (const msg of client.fetch(uidSet(batch.map((m) => m.uid)), { uid: true, source: true }, { uid: true })) {
         const id = idByUid.get(msg.uid);
         if (id === undefined || !msg.source) continue;
-        fetched.push({ id, raw: msg.source });
+        fetched.push({ id, raw: msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source });
       }
       if (preparing) await preparing;
       await recording.below(LIMITS.bodyBatchesInFlight);
       preparing = prepareBatch(fetched).then(({ bodies, bytes }) => {
+        // The batch is durable and its words are read: nothing holds a view of the slab now.
+        // (A batch that failed keeps its slab: a write may still be reading from it.)
+        slabs.give(slab);
         const recorded = sink.storeBodies(bodies).then(() => {
           // Progress counts what is recorded: a body it counts can be opened and found.
           progress.done += bodies.length;
@@ -106,6 +117,7 @@ export async function prefetchBodies(
     await recording.settle();
     await sink.close();
     lock.release();
+    slabs.clear();
     garbage.finish();
   }
   return progress;

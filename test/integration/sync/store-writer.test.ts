@@ -6,6 +6,7 @@
 // by the next sync without duplicates. Bodies: every body is stored and
 // searchable, progress counts what is recorded, and a cut download leaves
 // only rows whose files are there, completed by the next download.
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -175,6 +176,10 @@ describe('a large folder\'s bodies recorded by the store writer thread', () => {
       expect(hit?.subject).toBe('Re: Thread 1230 wombat1234');
       const row = store.message(hit?.id as number);
       expect((await blobs.get(row?.blob_sha256 as string)).toString()).toContain('Body 1234 koala1234');
+      // Every stored copy is whole and is the one its row names (batches share reused slabs: none may leak into another).
+      const rows = store.db.prepare('SELECT blob_sha256 FROM messages WHERE blob_sha256 IS NOT NULL').all() as { blob_sha256: string }[];
+      expect(rows).toHaveLength(COUNT);
+      for (const r of rows) expect(createHash('sha256').update(await blobs.get(r.blob_sha256)).digest('hex')).toBe(r.blob_sha256);
     } finally {
       await closeImap(client);
       store.db.close();
