@@ -7,9 +7,9 @@
  * after a last-resort GC. One such GC at the end of a big download (~100 ms)
  * takes the engine's RSS from ~300 MB to ~200 MB at 100k messages.
  *
- * Not done: a full GC every few MB of bodies would also cap what glibc's
- * malloc keeps of freed buffers (its main arena ends a 10k sync at 84 MB,
- * 9 MB of it in use), but measured at 100k it cost 28-35% more CPU.
+ * What glibc's malloc kept of freed message buffers is handled at the
+ * source instead (common/slabs.ts): a full GC every few MB of bodies did
+ * cap it too, but measured at 100k it cost 28-35% more CPU.
  *
  * The engine runs without --expose-gc (in the app it is a worker thread,
  * whose V8 flags are the process's), so the collector is fetched once by

@@ -55,6 +55,12 @@ export const LIMITS = {
    * the reader go on while the writer thread starts.
    */
   headerBatchesInFlight: 4,
+  /**
+   * Rows given their search-index entry per transaction after a header sync
+   * (MailStore.indexPendingHeaders): about 10-20 ms each, so the engine
+   * answers other calls in between.
+   */
+  headerIndexBatch: 1000,
   /** Largest attachment the composer accepts over IPC, in decoded bytes. */
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
   /**

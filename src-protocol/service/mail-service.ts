@@ -35,6 +35,7 @@ import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/ima
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
+import { HeaderIndexer } from '../sync/header-index.ts';
 import { syncAccount } from '../sync/account-sync.ts';
 import { indexStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
@@ -89,6 +90,8 @@ export class MailService {
   /** OAuth accounts: access tokens (refreshed as needed) and sign-ins waiting for the browser. */
   readonly #oauth: OAuthTokens;
   readonly #oauthLogins = new OAuthLogins();
+  /** Search-index entries of synced headers, written after the sync has answered. */
+  readonly #headerIndex: HeaderIndexer;
   #credentialHint: { envVariable?: string } | undefined;
 
   constructor(options: MailServiceOptions) {
@@ -109,6 +112,10 @@ export class MailService {
     this.#logger = options.logger;
     this.#credentialHint = options.credentialHint;
     this.#tasks = new TaskStore(this.#store.db);
+    this.#headerIndex = new HeaderIndexer({
+      store: this.#store, logger: this.#logger,
+      onProgress: (p) => this.#progress({ task: 'index', account_id: p.accountId, folder: null, phase: 'headers', done: p.done, total: p.total }),
+    });
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
     this.#drafts = new Drafts({
@@ -241,6 +248,7 @@ export class MailService {
       const started = Date.now();
       const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
         () => this.#tasks.pendingUids(account.id, folder, started)));
+      if (r.added) void this.#headerIndex.schedule(account.id);
       if (r.added || r.removed || r.flags_changed || r.uidvalidity_reset) {
         this.#events.emit('mail:changed', { account_id: account.id, folder, added: r.added, removed: r.removed, flags_changed: r.flags_changed });
       }
@@ -273,6 +281,7 @@ export class MailService {
     }
     this.#watchers.clear();
     await Promise.allSettled([...this.#syncChains.values()]);
+    await this.#headerIndex.close();
     await this.#outboxRunner.close();
     await this.#queue.close();
     this.#store.db.close();
@@ -358,6 +367,8 @@ export class MailService {
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
           }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)), ctx.signal);
+        // The list is ready now; its words follow (a search meanwhile waits for them).
+        if (result.added) void this.#headerIndex.schedule(account.id);
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };
       }),
       'mail:sync.account': async ({ account_id, all_folders, bodies, bodies_max_age_days }, ctx) => this.#serialized((await this.#accounts.find(account_id)).id, async () => {
@@ -381,6 +392,8 @@ export class MailService {
           signal: ctx.signal,
           onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
         }), ctx.signal);
+        // Rows whose body came have their whole entry already; the rest get theirs before this answers.
+        await this.#headerIndex.schedule(account.id);
         return {
           account_id: account.id,
           folders: result.folders.map((f) => ({ account_id: account.id, folder: f.folder, total: f.total, added: f.added, removed: f.removed, flags_changed: f.flags_changed, mode: f.mode })),

@@ -7,6 +7,7 @@ import { compileSearch } from './search-query.ts';
 import { joinThread, planThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
+import { LIMITS } from '../common/limits.ts';
 import type { PackIndex, PackedAt } from './blob-store.ts';
 
 /** How a folder's list is ordered (the contract's MessageSort; the store keeps its own name for it). */
@@ -222,11 +223,11 @@ export class MailStore implements PackIndex {
     // each extra UPDATE of a new row rewrote entries in several of its indexes.
     // DO NOTHING and run() say by `changes` whether the row is new; an upsert with RETURNING
     // read back through get() cost about twice as much per row (measured: 10k rows, 280 vs 125 ms).
-    const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (folder_id, uid) DO NOTHING`);
+    // New rows have no search-index entry yet (in_fts = 0): see indexPendingHeaders.
+    const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject, in_fts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (folder_id, uid) DO NOTHING`);
     const held = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
     const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
-    const index = this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')');
     return this.transaction(() => {
       const added: number[] = [];
       // The id SQLite would pick itself (no AUTOINCREMENT), known before the insert so the thread can be planned.
@@ -244,7 +245,6 @@ export class MailStore implements PackIndex {
           continue;
         }
         const id = nextId++;
-        index.run(id, h.subject, addressText(h.from), addressText(h.to ?? []));
         joinThread(this.db, plan);
         this.contacts.noteReceived(h.from, h.date_ms);
         added.push(id);
@@ -253,13 +253,48 @@ export class MailStore implements PackIndex {
     });
   }
 
+  /**
+   * Gives up to `limit` rows that a header sync wrote their search-index
+   * entry (subject and addresses), in one transaction, oldest rows first;
+   * answers how many. A header sync leaves this for after the list is ready:
+   * about a fifth of its time went into the index, and a row whose body
+   * comes soon gets its whole entry then, instead of one written and
+   * replaced. With an account, only that account's rows.
+   */
+  indexPendingHeaders(limit: number, accountId?: string): number {
+    const rows = (accountId === undefined
+      ? this.#sql('SELECT id, subject, from_json, to_json FROM messages WHERE in_fts = 0 ORDER BY id LIMIT ?').all(limit)
+      : this.#sql(`SELECT m.id, m.subject, m.from_json, m.to_json FROM messages m JOIN folders f ON f.id = m.folder_id
+          WHERE m.in_fts = 0 AND f.account_id = ? ORDER BY m.id LIMIT ?`).all(accountId, limit)) as { id: number; subject: string; from_json: string; to_json: string }[];
+    if (rows.length === 0) return 0;
+    this.transaction(() => {
+      for (const r of rows) this.#writeHeaderEntry(r);
+    });
+    return rows.length;
+  }
+
+  /** A row's search-index entry without a body (subject and addresses); marks it as in the index. */
+  #writeHeaderEntry(r: { id: number; subject: string; from_json: string; to_json: string }): void {
+    this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')')
+      .run(r.id, r.subject, addressText(JSON.parse(r.from_json) as Addr[]), addressText(JSON.parse(r.to_json) as Addr[]));
+    this.#sql('UPDATE messages SET in_fts = 1 WHERE id = ?').run(r.id);
+  }
+
+  /** How many rows still wait for their search-index entry (see indexPendingHeaders). */
+  pendingHeaderIndex(accountId?: string): number {
+    const row = (accountId === undefined
+      ? this.#sql('SELECT count(*) AS n FROM messages WHERE in_fts = 0').get()
+      : this.#sql('SELECT count(*) AS n FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.in_fts = 0 AND f.account_id = ?').get(accountId)) as { n: number };
+    return row.n;
+  }
+
   /** Adds the decoded body text and attachment names to the search index. */
   indexBody(id: number, body: string, attachmentNames: string[]): void {
     this.transaction(() => this.#indexBody(id, body, attachmentNames));
   }
 
   #indexBody(id: number, body: string, attachmentNames: string[]): void {
-    if (this.#writeIndex(id, body, attachmentNames)) this.#sql('UPDATE messages SET indexed = 1 WHERE id = ?').run(id);
+    if (this.#writeIndex(id, body, attachmentNames)) this.#sql('UPDATE messages SET indexed = 1, in_fts = 1 WHERE id = ?').run(id);
   }
 
   /** The message's whole index entry (headers, body, attachment names); false when the row is gone. Marks nothing. */
@@ -280,7 +315,7 @@ export class MailStore implements PackIndex {
     // One UPDATE per row: three (file, indexed, attachments) rewrote the same row three times.
     const packed = this.#sql('INSERT OR IGNORE INTO blob_packs (sha256, pack, offset, length) VALUES (?, ?, ?, ?)');
     const stored = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
-    const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1 WHERE id = ?');
+    const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1, in_fts = 1 WHERE id = ?');
     this.transaction(() => {
       for (const b of bodies) {
         // Where a packed message is, before (in the same transaction as) the row that points at it.
@@ -324,6 +359,8 @@ export class MailStore implements PackIndex {
       const next = (this.#sql('SELECT coalesce(max(uid), 0) + 1 AS uid FROM messages WHERE folder_id = ?').get(folderId) as { uid: number }).uid;
       const id = this.insertHeaders(folderId, [{ ...header, uid: next }])[0] as number;
       this.setBlob(id, header.blob_sha256);
+      // One row: searchable at once, not after the next header index.
+      this.#writeHeaderEntry({ id, subject: header.subject, from_json: JSON.stringify(header.from), to_json: JSON.stringify(header.to ?? []) });
       return id;
     });
   }
@@ -436,6 +473,17 @@ export class MailStore implements PackIndex {
   /** Local full-text search, newest first. */
   search(query: string, options: { accountId?: string; limit: number }): MessageRow[] {
     const q = compileSearch(query);
+    // Rows a header sync just wrote are searched too: their entries are written first (usually
+    // the service has done so already, right after the sync). If that write fails (a full disk),
+    // the search still answers from the entries there are.
+    if (q.match) {
+      try {
+        while (this.indexPendingHeaders(LIMITS.headerIndexBatch) > 0);
+      } catch (err) {
+        // SQLite could not write (a full disk, a lock held too long): left for later. Anything else is a bug.
+        if (!cannotWriteNow(err)) throw err;
+      }
+    }
     const where = [...q.where];
     const params: SQLInputValue[] = [];
     let from = 'messages m JOIN folders f ON f.id = m.folder_id';
@@ -498,4 +546,10 @@ type Addr = { name: string; address: string };
 
 function addressText(list: Addr[]): string {
   return list.map((a) => `${a.name} ${a.address}`).join(' ');
+}
+
+/** SQLite's answer when a write cannot be done now (BUSY, LOCKED, READONLY, IOERR, FULL), whatever the extended code. */
+function cannotWriteNow(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown };
+  return e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number' && [5, 6, 8, 10, 13].includes(e.errcode & 0xff);
 }

@@ -275,4 +275,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 16,
+    description: 'a header sync leaves the search index to be filled after the list is ready',
+    sql: `
+      -- in_fts = 0: the row has no entry in messages_fts yet. A header sync
+      -- writes rows so; their entries follow after the list is ready
+      -- (MailStore.indexPendingHeaders), or come whole with the body (the
+      -- body's entry then replaces nothing). Every row already stored has
+      -- its entry. The partial index holds only the rows still waiting.
+      ALTER TABLE messages ADD COLUMN in_fts INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX messages_not_in_fts ON messages (id) WHERE in_fts = 0;
+    `,
+  },
 ];

@@ -289,6 +289,44 @@ describe('messages by id', () => {
     expect(store.message(b)?.blob_sha256).toBe('bb'.repeat(32));
   });
 
+  it('a header sync leaves the index entries to later; a search writes what is left before it looks', () => {
+    const inbox = store.ensureFolder('work', folderInput('INBOX')).id;
+    const other = store.ensureFolder('home', folderInput('INBOX')).id;
+    store.insertHeaders(inbox, [header(1, { subject: 'Quokka census' }), header(2), header(3)]);
+    store.insertHeaders(other, [header(4, { subject: 'Quokka photos' })]);
+    const entries = () => (store.db.prepare('SELECT count(*) AS n FROM messages_fts').get() as { n: number }).n;
+    expect(entries()).toBe(0);
+    expect(store.pendingHeaderIndex()).toBe(4);
+    expect(store.pendingHeaderIndex('work')).toBe(3);
+    // One account's rows, a batch at a time.
+    expect(store.indexPendingHeaders(2, 'work')).toBe(2);
+    expect(store.indexPendingHeaders(2, 'work')).toBe(1);
+    expect(store.indexPendingHeaders(2, 'work')).toBe(0);
+    expect(store.pendingHeaderIndex('home')).toBe(1);
+    // The other account's row is found all the same: the search writes it first.
+    expect(store.search('quokka', { limit: 10 }).map((m) => m.subject).sort()).toEqual(['Quokka census', 'Quokka photos']);
+    expect(store.pendingHeaderIndex()).toBe(0);
+    expect(entries()).toBe(4);
+  });
+
+  it('a body stored before its header entry writes the whole entry once; the row is then not waiting', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.insertHeaders(folder.id, [header(1, { subject: 'Wombat report' }), header(2)]);
+    const [a] = store.idsForUids(folder.id, [1]) as [number];
+    store.storeBodies([{ id: a, sha256: 'aa'.repeat(32), packed: null, index: { body: 'burrows everywhere', attachmentNames: [], hasAttachments: false } }]);
+    expect(store.pendingHeaderIndex()).toBe(1);
+    expect(store.indexPendingHeaders(10)).toBe(1);
+    expect(store.search('wombat burrows', { limit: 10 }).map((m) => m.id)).toEqual([a]);
+    expect((store.db.prepare('SELECT count(*) AS n FROM messages_fts').get() as { n: number }).n).toBe(2);
+  });
+
+  it('a message stored here (POP3, a local Sent copy) is in the index at once', () => {
+    const folder = store.ensureFolder('work', folderInput('Sent', 'sent'));
+    const id = store.insertLocalMessage(folder.id, { ...header(0, { subject: 'Numbat plans' }), blob_sha256: 'cc'.repeat(32) });
+    expect(store.pendingHeaderIndex()).toBe(0);
+    expect((store.db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').all('numbat') as { rowid: number }[]).map((r) => r.rowid)).toEqual([id]);
+  });
+
   it('serverUidCount counts the messages the server knows, not local placeholders', () => {
     const folder = store.ensureFolder('work', folderInput('INBOX'));
     store.insertHeaders(folder.id, [header(1), header(2), header(3)]);

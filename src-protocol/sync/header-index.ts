@@ -1,0 +1,97 @@
+/**
+ * Writes the search-index entries of rows a header sync stored, after the
+ * sync has answered (see MailStore.indexPendingHeaders): the list is ready
+ * first, its words follow in batches a few ms long, with the engine free to
+ * answer other calls in between, and 'index' progress as they go. A search
+ * meanwhile writes what is left itself before it looks (MailStore.search),
+ * so it never misses a stored message.
+ *
+ * Run on the engine's own connection, between other work: a batch is one
+ * short transaction, and SQLite's lock orders it with the store writer's.
+ */
+import { LIMITS } from '../common/limits.ts';
+import type { Logger } from '../common/log.ts';
+import type { MailStore } from '../store/mail-store.ts';
+
+export interface HeaderIndexProgress {
+  accountId: string;
+  done: number;
+  total: number;
+}
+
+export class HeaderIndexer {
+  readonly #store: MailStore;
+  readonly #logger: Logger;
+  readonly #onProgress: (p: HeaderIndexProgress) => void;
+  /** Accounts asked for and not yet taken up, with who waits for each. */
+  readonly #asked = new Map<string, (() => void)[]>();
+  #running: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(options: { store: MailStore; logger: Logger; onProgress?: (p: HeaderIndexProgress) => void }) {
+    this.#store = options.store;
+    this.#logger = options.logger;
+    this.#onProgress = options.onProgress ?? (() => {});
+  }
+
+  /** Indexes the account's waiting rows soon; resolves when that is done (or given up, or closed). */
+  schedule(accountId: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#asked.set(accountId, [...(this.#asked.get(accountId) ?? []), resolve]);
+      this.#start();
+    });
+  }
+
+  /** Stops after the batch under way; what is left waits for a search or the next sync. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+  }
+
+  #start(): void {
+    if (this.#running) return;
+    this.#running = this.#run().finally(() => {
+      this.#running = null;
+      // Asked for between the last look and now.
+      if (this.#asked.size > 0) this.#start();
+    });
+  }
+
+  async #run(): Promise<void> {
+    for (let next = first(this.#asked.keys()); next !== undefined; next = first(this.#asked.keys())) {
+      const waiting = this.#asked.get(next) ?? [];
+      this.#asked.delete(next);
+      if (!this.#closed) {
+        try {
+          await this.#index(next);
+        } catch (err) {
+          // A full disk or a lock held too long: the rows keep waiting, and a search writes them.
+          this.#logger.warn('the search index of new headers could not be written; a search will', { account: next, err });
+        }
+      }
+      for (const resolve of waiting) resolve();
+    }
+  }
+
+  async #index(accountId: string): Promise<void> {
+    const total = this.#store.pendingHeaderIndex(accountId);
+    if (total === 0) return;
+    let done = 0;
+    this.#onProgress({ accountId, done, total });
+    while (!this.#closed) {
+      // Yield first: whatever answer the engine was about to send goes out before the index.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const n = this.#store.indexPendingHeaders(LIMITS.headerIndexBatch, accountId);
+      if (n === 0) break;
+      done += n;
+      // Rows a sync added meanwhile count too.
+      this.#onProgress({ accountId, done, total: Math.max(total, done) });
+    }
+  }
+}
+
+function first<T>(items: Iterable<T>): T | undefined {
+  for (const v of items) return v;
+  return undefined;
+}

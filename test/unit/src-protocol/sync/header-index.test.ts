@@ -1,0 +1,65 @@
+// The search index of synced headers, written after the sync answers
+// (real SQLite on disk): everything waiting gets its entry, progress climbs
+// to the total, several accounts asked for at once are each done, and
+// closing stops it with the rest still waiting (a search writes that).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src-protocol/store/database.ts';
+import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
+import { HeaderIndexer, type HeaderIndexProgress } from '../../../../src-protocol/sync/header-index.ts';
+import { createLogger } from '../../../../src-protocol/common/log.ts';
+import { LIMITS } from '../../../../src-protocol/common/limits.ts';
+
+let dir: string;
+let store: MailStore;
+const logger = createLogger({ component: 'test' }, () => {}, 'error');
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'postern-header-index-'));
+  store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
+});
+
+afterEach(async () => {
+  if (store.db.isOpen) store.db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function headers(from: number, count: number, word: string): HeaderInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    uid: from + i, subject: `${word} ${from + i}`, from: [{ name: 'Ann', address: 'ann@example.test' }], date_ms: Date.UTC(2025, 0, 1) + i,
+    flags: [], size: 10, has_attachments: false, message_id: `<${word}${from + i}@example.test>`,
+  }));
+}
+
+const entries = (): number => (store.db.prepare('SELECT count(*) AS n FROM messages_fts').get() as { n: number }).n;
+
+describe('HeaderIndexer', () => {
+  it('gives every waiting row of the asked accounts its entry, in batches, with progress up to the total', async () => {
+    const count = LIMITS.headerIndexBatch * 2 + 7;
+    store.insertHeaders(store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, count, 'aardvark'));
+    store.insertHeaders(store.ensureFolder('home', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, 5, 'bandicoot'));
+    const seen: HeaderIndexProgress[] = [];
+    const indexer = new HeaderIndexer({ store, logger, onProgress: (p) => seen.push(p) });
+    await Promise.all([indexer.schedule('work'), indexer.schedule('home')]);
+    expect(store.pendingHeaderIndex()).toBe(0);
+    expect(entries()).toBe(count + 5);
+    const work = seen.filter((p) => p.accountId === 'work');
+    expect(work.map((p) => p.done)).toEqual([0, LIMITS.headerIndexBatch, LIMITS.headerIndexBatch * 2, count]);
+    expect(work.every((p) => p.total === count)).toBe(true);
+    expect(seen.filter((p) => p.accountId === 'home').at(-1)).toEqual({ accountId: 'home', done: 5, total: 5 });
+    await indexer.close();
+  });
+
+  it('closing stops after the batch under way; the rest waits, and a search still finds it', async () => {
+    store.insertHeaders(store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, LIMITS.headerIndexBatch * 3, 'capybara'));
+    const indexer = new HeaderIndexer({ store, logger });
+    const done = indexer.schedule('work');
+    await indexer.close();
+    await done;
+    expect(store.pendingHeaderIndex()).toBeGreaterThan(0);
+    await expect(indexer.schedule('work')).resolves.toBeUndefined();
+    expect(store.search('capybara', { limit: 5000 })).toHaveLength(LIMITS.headerIndexBatch * 3);
+  });
+});
