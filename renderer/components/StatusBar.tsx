@@ -37,6 +37,7 @@ const PHASE_WORDS: Record<string, string> = {
   body: 'fetching the message',
   folders: 'checking folders',
   bodies: 'downloading messages for offline reading',
+  searchable: 'making new messages searchable',
 };
 
 export function phaseInWords(phase: string): string {

@@ -116,6 +116,12 @@ export const LIMITS = {
    */
   bodyBatchesInFlight: 3,
   /**
+   * The body download copies a batch's messages into a slab used again for
+   * later batches (common/slabs.ts); a slab bigger than this (a batch of
+   * large messages: 100 × 23 KB is about 3 MB) is used once, not kept.
+   */
+  bodySlabKeepBytes: 16 * 1024 * 1024,
+  /**
    * A stored message this small is read whole (mime/raw-source.ts); a
    * bigger one is streamed from its file in chunks. The same bound decides
    * which messages a body download packs with others into one file

@@ -26,11 +26,17 @@ const SLAB_ALIGN = 64 * 1024;
 
 export class SlabPool {
   readonly #keep: number;
+  readonly #maxKeepBytes: number;
   readonly #free: Buffer[] = [];
 
-  /** `keep`: how many slabs to hold between batches (the most batches in use at once). */
-  constructor(keep: number) {
+  /**
+   * `keep`: how many slabs to hold between batches (the most batches in use
+   * at once); `maxKeepBytes`: a bigger slab (a batch of large messages) is
+   * used once and left to the GC, not held for the batches after it.
+   */
+  constructor(keep: number, maxKeepBytes: number) {
     this.#keep = keep;
+    this.#maxKeepBytes = maxKeepBytes;
   }
 
   /** A slab of at least `bytes`: the smallest kept one that is big enough, else a new one. */
@@ -43,8 +49,9 @@ export class SlabPool {
     return Buffer.allocUnsafeSlow(size);
   }
 
-  /** Takes a slab back for later batches; the biggest `keep` are kept, the rest left to the GC. */
+  /** Takes a slab back for later batches; the biggest `keep` not over the bound are kept, the rest left to the GC. */
   give(slab: Buffer): void {
+    if (slab.length > this.#maxKeepBytes) return;
     this.#free.push(slab);
     this.#free.sort((a, b) => b.length - a.length);
     this.#free.length = Math.min(this.#free.length, this.#keep);

@@ -114,7 +114,7 @@ export class MailService {
     this.#tasks = new TaskStore(this.#store.db);
     this.#headerIndex = new HeaderIndexer({
       store: this.#store, logger: this.#logger,
-      onProgress: (p) => this.#progress({ task: 'index', account_id: p.accountId, folder: null, phase: 'headers', done: p.done, total: p.total }),
+      onProgress: (p) => this.#progress({ task: 'index', account_id: p.accountId, folder: null, phase: 'searchable', done: p.done, total: p.total }),
     });
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);

@@ -80,25 +80,26 @@ export async function prefetchBodies(
   /** Batches handed to the sink, oldest first. */
   const recording = new InFlight();
   /** One slab for the batch being fetched, one for the batch being written. */
-  const slabs = new SlabPool(2);
+  const slabs = new SlabPool(2, LIMITS.bodySlabKeepBytes);
   try {
     for (const batch of batches(missing)) {
       options.signal?.throwIfAborted();
       const fetched: { id: number; raw: Buffer }[] = [];
       // Messages too big to pack keep their own buffer (and get a file of their own).
-      const slab = slabs.take(batch.reduce((n, m) => n + (m.size <= LIMITS.readWholeMessageBytes ? m.size : 0), 0));
-      const fill = new SlabFill(slab);
+      const small = batch.reduce((n, m) => n + (m.size <= LIMITS.readWholeMessageBytes ? m.size : 0), 0);
+      const slab = small > 0 ? slabs.take(small) : null;
+      const fill = slab ? new SlabFill(slab) : null;
       for await (const msg of client.fetch(uidSet(batch.map((m) => m.uid)), { uid: true, source: true }, { uid: true })) {
         const id = idByUid.get(msg.uid);
         if (id === undefined || !msg.source) continue;
-        fetched.push({ id, raw: msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source });
+        fetched.push({ id, raw: fill && msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source });
       }
       if (preparing) await preparing;
       await recording.below(LIMITS.bodyBatchesInFlight);
       preparing = prepareBatch(fetched).then(({ bodies, bytes }) => {
         // The batch is durable and its words are read: nothing holds a view of the slab now.
         // (A batch that failed keeps its slab: a write may still be reading from it.)
-        slabs.give(slab);
+        if (slab) slabs.give(slab);
         const recorded = sink.storeBodies(bodies).then(() => {
           // Progress counts what is recorded: a body it counts can be opened and found.
           progress.done += bodies.length;

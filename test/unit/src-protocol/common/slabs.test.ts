@@ -21,7 +21,7 @@ describe('SlabFill', () => {
 
 describe('SlabPool', () => {
   it('gives a kept slab back when it is big enough, else a new one with room to spare', () => {
-    const pool = new SlabPool(2);
+    const pool = new SlabPool(2, 64 * 1024 * 1024);
     const first = pool.take(3 * 1024 * 1024);
     expect(first.length).toBeGreaterThanOrEqual(3 * 1024 * 1024 * 1.25);
     pool.give(first);
@@ -33,7 +33,7 @@ describe('SlabPool', () => {
   });
 
   it('keeps only the biggest slabs, and none once cleared', () => {
-    const pool = new SlabPool(2);
+    const pool = new SlabPool(2, 64 * 1024 * 1024);
     const [small, middle, large] = [pool.take(1), pool.take(2 * 1024 * 1024), pool.take(4 * 1024 * 1024)];
     pool.give(small);
     pool.give(large);
@@ -44,5 +44,15 @@ describe('SlabPool', () => {
     pool.give(large);
     pool.clear();
     expect(pool.take(1)).not.toBe(large);
+  });
+
+  it('does not keep a slab over its bound: a batch of large messages does not hold memory for the ones after it', () => {
+    const pool = new SlabPool(2, 4 * 1024 * 1024);
+    const big = pool.take(8 * 1024 * 1024);
+    pool.give(big);
+    const next = pool.take(1);
+    expect(next).not.toBe(big);
+    pool.give(next);
+    expect(pool.take(1)).toBe(next);
   });
 });
