@@ -13,7 +13,6 @@ import { startLoopbackReceiver, type LoopbackReceiver } from './oauth-loopback.t
 import { extraAuthParams, providerLabel, type StoredOAuth } from './oauth-providers.ts';
 import { exchangeCode, type GrantedTokens } from './oauth-token-client.ts';
 
-
 /** RFC 7636 section 4.1: 32 random octets, base64url (43 characters). */
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
