@@ -392,8 +392,11 @@ export class MailService {
           signal: ctx.signal,
           onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
         }), ctx.signal);
-        // Rows whose body came have their whole entry already; the rest get theirs before this answers.
-        await this.#headerIndex.schedule(account.id);
+        // With bodies, the answer means "all offline and searchable": rows whose body came have their
+        // whole entry already, the rest get theirs first. Without, the list is ready now (the app's
+        // start-up sync), and the words follow, as after mail:sync.folder.
+        const indexed = this.#headerIndex.schedule(account.id);
+        if (bodies) await indexed;
         return {
           account_id: account.id,
           folders: result.folders.map((f) => ({ account_id: account.id, folder: f.folder, total: f.total, added: f.added, removed: f.removed, flags_changed: f.flags_changed, mode: f.mode })),
