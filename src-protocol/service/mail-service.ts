@@ -92,6 +92,8 @@ export class MailService {
   readonly #oauthLogins = new OAuthLogins();
   /** Search-index entries of synced headers, written after the sync has answered. */
   readonly #headerIndex: HeaderIndexer;
+  /** Body downloads under way, by account (the header index waits for them). */
+  readonly #bodyDownloads = new Map<string, number>();
   #credentialHint: { envVariable?: string } | undefined;
 
   constructor(options: MailServiceOptions) {
@@ -115,6 +117,7 @@ export class MailService {
     this.#headerIndex = new HeaderIndexer({
       store: this.#store, logger: this.#logger,
       onProgress: (p) => this.#progress({ task: 'index', account_id: p.accountId, folder: null, phase: 'searchable', done: p.done, total: p.total }),
+      holdOff: (accountId) => (this.#bodyDownloads.get(accountId) ?? 0) > 0,
     });
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
@@ -386,16 +389,25 @@ export class MailService {
         await this.#queue.flush(account.id);
         await this.#outboxRunner.process(account.id).catch(() => undefined);
         const started = Date.now();
-        const result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
-          allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder, started),
-          bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
-          signal: ctx.signal,
-          onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
-        }), ctx.signal);
+        // While bodies come, each brings its row's whole index entry: the header index waits.
+        const release = bodies ? this.#holdHeaderIndex(account.id) : () => {};
+        let indexed: Promise<void>;
+        let result;
+        try {
+          result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
+            allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder, started),
+            bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
+            signal: ctx.signal,
+            onProgress: (p) => this.#progress({ task: 'sync', account_id: account.id, folder: p.folder, phase: p.phase, done: p.done, total: p.total }),
+          }), ctx.signal);
+        } finally {
+          release();
+          // Stopped or failed too: what was stored gets its entries.
+          indexed = this.#headerIndex.schedule(account.id);
+        }
         // With bodies, the answer means "all offline and searchable": rows whose body came have their
         // whole entry already, the rest get theirs first. Without, the list is ready now (the app's
         // start-up sync), and the words follow, as after mail:sync.folder.
-        const indexed = this.#headerIndex.schedule(account.id);
         if (bodies) await indexed;
         return {
           account_id: account.id,
@@ -1047,6 +1059,19 @@ export class MailService {
       // what was just read here); before that, the server's STATUS is.
       total: f.synced_at !== null ? local.total : (f.server_total ?? local.total),
       unread: f.synced_at !== null ? local.unread : (f.server_unread ?? local.unread),
+    };
+  }
+
+  /** Marks a body download of the account as under way; the function returned ends it. */
+  #holdHeaderIndex(accountId: string): () => void {
+    this.#bodyDownloads.set(accountId, (this.#bodyDownloads.get(accountId) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.#bodyDownloads.get(accountId) ?? 1) - 1;
+      if (left > 0) this.#bodyDownloads.set(accountId, left);
+      else this.#bodyDownloads.delete(accountId);
     };
   }
 

@@ -23,18 +23,27 @@ export class HeaderIndexer {
   readonly #store: MailStore;
   readonly #logger: Logger;
   readonly #onProgress: (p: HeaderIndexProgress) => void;
+  readonly #holdOff: (accountId: string) => boolean;
   /** Accounts asked for and not yet taken up, with who waits for each. */
   readonly #asked = new Map<string, (() => void)[]>();
   #running: Promise<void> | null = null;
   #closed = false;
 
-  constructor(options: { store: MailStore; logger: Logger; onProgress?: (p: HeaderIndexProgress) => void }) {
+  /**
+   * `holdOff`: true while the account's bodies are being downloaded. Each
+   * body brings its row's whole entry; a header entry written first would
+   * only be replaced (FTS5 tokenizes the old text again to remove it). The
+   * indexer stops then, and whoever downloads the bodies schedules it again
+   * when done.
+   */
+  constructor(options: { store: MailStore; logger: Logger; onProgress?: (p: HeaderIndexProgress) => void; holdOff?: (accountId: string) => boolean }) {
     this.#store = options.store;
     this.#logger = options.logger;
     this.#onProgress = options.onProgress ?? (() => {});
+    this.#holdOff = options.holdOff ?? (() => false);
   }
 
-  /** Indexes the account's waiting rows soon; resolves when that is done (or given up, or closed). */
+  /** Indexes the account's waiting rows soon; resolves when that is done (or held off, given up, or closed). */
   schedule(accountId: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
@@ -75,6 +84,7 @@ export class HeaderIndexer {
   }
 
   async #index(accountId: string): Promise<void> {
+    if (this.#holdOff(accountId)) return;
     const total = this.#store.pendingHeaderIndex(accountId);
     if (total === 0) return;
     let done = 0;
@@ -82,6 +92,7 @@ export class HeaderIndexer {
     while (!this.#closed) {
       // Yield first: whatever answer the engine was about to send goes out before the index.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#holdOff(accountId)) return;
       const n = this.#store.indexPendingHeaders(LIMITS.headerIndexBatch, accountId);
       if (n === 0) break;
       done += n;

@@ -62,4 +62,16 @@ describe('HeaderIndexer', () => {
     await expect(indexer.schedule('work')).resolves.toBeUndefined();
     expect(store.search('capybara', { limit: 5000 })).toHaveLength(LIMITS.headerIndexBatch * 3);
   });
+
+  it('holds off while the account\'s bodies are downloading (each brings its whole entry), and indexes once asked again after', async () => {
+    store.insertHeaders(store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, 30, 'dingo'));
+    let downloading = true;
+    const indexer = new HeaderIndexer({ store, logger, holdOff: (account) => account === 'work' && downloading });
+    await indexer.schedule('work');
+    expect(store.pendingHeaderIndex('work')).toBe(30);
+    downloading = false;
+    await indexer.schedule('work');
+    expect(store.pendingHeaderIndex('work')).toBe(0);
+    await indexer.close();
+  });
 });
