@@ -1,21 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openDatabase } from '../../../../src-protocol/store/database.ts';
-import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
+import { expect, it } from 'vitest';
+import { useTempStore } from '../../../helpers/temp-store.ts';
+import type { MailStore, HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
 
-let dir: string;
 let store: MailStore;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'postern-threads-'));
-  store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
-});
-
-afterEach(async () => {
-  if (store.db.isOpen) store.db.close();
-  await rm(dir, { recursive: true, force: true });
+useTempStore('postern-threads-', (s) => {
+  store = s;
 });
 
 const msg = (uid: number, messageId: string, refs: string[] = [], subject = `Topic ${messageId}`): HeaderInput => ({

@@ -2,28 +2,17 @@
 // (real SQLite on disk): everything waiting gets its entry, progress climbs
 // to the total, several accounts asked for at once are each done, and
 // closing stops it with the rest still waiting (a search writes that).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../../src-protocol/store/database.ts';
-import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
+import { describe, expect, it } from 'vitest';
+import { useTempStore } from '../../../helpers/temp-store.ts';
+import type { MailStore, HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
 import { HeaderIndexer, type HeaderIndexProgress } from '../../../../src-protocol/sync/header-index.ts';
 import { createLogger } from '../../../../src-protocol/common/log.ts';
 import { LIMITS } from '../../../../src-protocol/common/limits.ts';
 
-let dir: string;
 let store: MailStore;
 const logger = createLogger({ component: 'test' }, () => {}, 'error');
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'postern-header-index-'));
-  store = new MailStore(openDatabase(join(dir, 'mail.sqlite')));
-});
-
-afterEach(async () => {
-  if (store.db.isOpen) store.db.close();
-  await rm(dir, { recursive: true, force: true });
+useTempStore('postern-header-index-', (s) => {
+  store = s;
 });
 
 function headers(from: number, count: number, word: string): HeaderInput[] {
