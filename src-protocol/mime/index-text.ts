@@ -17,13 +17,27 @@
  * per part; past a limit the text found so far is returned. Damage never
  * throws: a part that cannot be read adds nothing.
  */
+import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
 import { LIMITS } from '../common/limits.ts';
-import { decodeDeclared } from './text-decoding.ts';
+import { decodeDeclaredAsIs, isUtf8OrAscii } from './text-decoding.ts';
+
+/**
+ * Text for the search index: UTF-8 bytes, or a string. A plain part in
+ * UTF-8 (or ASCII) stays bytes: the index stores UTF-8, and decoding the
+ * text into a string only for SQLite to encode it again was most of the
+ * garbage a body sync made. Bytes may be a view of the message given to
+ * extractIndexText(): copy them before that memory is used again.
+ */
+export type IndexBody = string | Uint8Array;
 
 export interface IndexText {
-  /** The plain text parts joined, or the HTML parts' words when there is no plain text. */
-  body: string;
+  /**
+   * The plain text parts joined, or the HTML parts' words when there is no
+   * plain text; line breaks as the message has them (the index takes any
+   * break for a break).
+   */
+  body: IndexBody;
   /** Attachment file names as the message gives them (RFC 2047/2231 decoded); unnamed attachments add none. */
   attachmentNames: string[];
   /** Whether any part is an attachment (named or not). */
@@ -36,8 +50,9 @@ const MAX_DEPTH = 50;
 interface Walk {
   raw: Buffer;
   parts: number;
-  plain: string[];
-  html: string[];
+  plain: IndexBody[];
+  /** HTML parts, decoded only when there is no plain text (an alternative's HTML usually is not needed). */
+  html: { bytes: Uint8Array; charset: string | null }[];
   names: string[];
   attachments: number;
 }
@@ -46,9 +61,9 @@ export function extractIndexText(input: Buffer): IndexText {
   const raw = input.length > LIMITS.maxParseBytes ? input.subarray(0, LIMITS.maxParseBytes) : input;
   const walk: Walk = { raw, parts: 0, plain: [], html: [], names: [], attachments: 0 };
   readPart(walk, 0, raw.length, 0, 'text/plain');
-  const plain = walk.plain.join('\n').trim();
+  const plain = joinPlain(walk.plain);
   return {
-    body: plain || walk.html.map(htmlToWords).join(' ').trim(),
+    body: plain.length > 0 ? plain : walk.html.map((h) => htmlToWords(decodeDeclaredAsIs(h.bytes, h.charset))).join(' ').trim(),
     attachmentNames: walk.names,
     hasAttachments: walk.attachments > 0,
   };
@@ -86,16 +101,45 @@ function readPart(walk: Walk, start: number, end: number, depth: number, default
     return;
   }
   const bytes = decodeTransfer(walk.raw.subarray(bodyStart, end), (headers.get('content-transfer-encoding') ?? '').trim().toLowerCase());
-  const text = decodeDeclared(bytes, type?.params['charset'] ?? null);
-  if (contentType === 'text/html') walk.html.push(text);
-  else walk.plain.push(text);
+  const charset = type?.params['charset'] ?? null;
+  if (contentType === 'text/html') walk.html.push({ bytes, charset });
+  // Bytes that are UTF-8 and say so (or say nothing) go to the index as they are.
+  else walk.plain.push(isUtf8OrAscii(charset) && isUtf8(bytes) ? bytes : decodeDeclaredAsIs(bytes, charset));
+}
+
+const LF = new Uint8Array([0x0a]);
+const asText = new TextDecoder();
+
+/**
+ * The plain parts joined by line breaks, without white space at either end:
+ * bytes when every part is bytes, else a string. An empty result means no
+ * plain text (the HTML's words are used). For bytes, "white space" is ASCII
+ * white space: a part of nothing but non-breaking spaces counts as text.
+ */
+function joinPlain(parts: IndexBody[]): IndexBody {
+  if (parts.every((p): p is Uint8Array => typeof p !== 'string')) {
+    return trimBytes(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [LF, p]))));
+  }
+  return parts.map((p) => (typeof p === 'string' ? p : asText.decode(p))).join('\n').trim();
+}
+
+function trimBytes(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && isAsciiSpace(bytes[start] as number)) start++;
+  while (end > start && isAsciiSpace(bytes[end - 1] as number)) end--;
+  return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+}
+
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
 /**
- * The first occurrence of each header field of the part (names in lower case,
- * folded lines joined), and where its body starts: after the first empty
- * line, or at the end when there is none. Header bytes are read as UTF-8, as
- * the header-fields parser for the list reads them.
+ * The first occurrence of each Content-* header field of the part (names in
+ * lower case, folded lines joined), and where its body starts: after the
+ * first empty line, or at the end when there is none. Header bytes are read
+ * as UTF-8, as the header-fields parser for the list reads them.
  */
 function readHeaders(raw: Buffer, start: number, end: number): { headers: Map<string, string>; bodyStart: number } {
   const headers = new Map<string, string>();
@@ -119,14 +163,44 @@ function readHeaders(raw: Buffer, start: number, end: number): { headers: Map<st
     headEnd = start + lf + 1;
     bodyStart = start + lf + 2;
   }
-  const text = raw.toString('utf8', start, headEnd).replace(/\r?\n[ \t]+/g, ' ');
-  for (const line of text.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+  // Only Content-* fields decide anything here: the rest (Received, DKIM, ...,
+  // most of a message's header) is stepped over as bytes, never made a string.
+  let line = start;
+  while (line < headEnd) {
+    // The field: this line and the folded lines after it (they start with white space).
+    let end = lineEnd(raw, line, headEnd);
+    while (end + 1 < headEnd && (raw[end + 1] === 0x20 || raw[end + 1] === 0x09)) end = lineEnd(raw, end + 1, headEnd);
+    let at = line;
+    while (at < end && (raw[at] === 0x20 || raw[at] === 0x09)) at++;
+    if (startsWithContent(raw, at, end)) {
+      const field = raw.toString('utf8', at, end).replace(/\r?\n[ \t]+/g, ' ');
+      const colon = field.indexOf(':');
+      if (colon > 0) {
+        const name = field.slice(0, colon).trim().toLowerCase();
+        if (!headers.has(name)) headers.set(name, field.slice(colon + 1).trim());
+      }
+    }
+    line = end + 1;
   }
   return { headers, bodyStart };
+}
+
+/** Where the line starting at `from` ends: its LF, or `limit`. */
+function lineEnd(raw: Buffer, from: number, limit: number): number {
+  const lf = raw.indexOf(0x0a, from);
+  return lf < 0 || lf >= limit ? limit : lf;
+}
+
+const CONTENT = Buffer.from('content-');
+
+/** "Content-" in any case at raw[at]. */
+function startsWithContent(raw: Buffer, at: number, end: number): boolean {
+  if (end - at < CONTENT.length) return false;
+  for (let i = 0; i < CONTENT.length; i++) {
+    const c = raw[at + i] as number;
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== CONTENT[i]) return false;
+  }
+  return true;
 }
 
 /**

@@ -13,13 +13,15 @@ const windows1252 = new TextDecoder('windows-1252');
 
 /** UTF-8 when the bytes are valid UTF-8, windows-1252 otherwise; CRLF -> LF as in the model's text. */
 export function decodeUnknownText(bytes: Uint8Array): string {
-  let text: string;
+  return decodeUnknownAsIs(bytes).replace(/\r\n?/g, '\n');
+}
+
+function decodeUnknownAsIs(bytes: Uint8Array): string {
   try {
-    text = utf8.decode(bytes);
+    return utf8.decode(bytes);
   } catch {
-    text = windows1252.decode(bytes);
+    return windows1252.decode(bytes);
   }
-  return text.replace(/\r\n?/g, '\n');
 }
 
 /** True when a declared charset means "UTF-8 or plain ASCII", the charsets mailparser reads without converting. */
@@ -34,13 +36,18 @@ export function isUtf8OrAscii(charset: string | null): boolean {
  * decodeUnknownText() for UTF-8, ASCII, no charset or one nobody knows.
  */
 export function decodeDeclared(bytes: Uint8Array, charset: string | null): string {
+  return decodeDeclaredAsIs(bytes, charset).replace(/\r\n?/g, '\n');
+}
+
+/** decodeDeclared() with the line breaks left as they are (for the search index, where any break is a break). */
+export function decodeDeclaredAsIs(bytes: Uint8Array, charset: string | null): string {
   if (!isUtf8OrAscii(charset) && charset !== null) {
     try {
       // UTF-7 and friends are not WHATWG labels, so they cannot sneak markup through here.
-      return new TextDecoder(charset.trim()).decode(bytes).replace(/\r\n?/g, '\n');
+      return new TextDecoder(charset.trim()).decode(bytes);
     } catch {
       // An unknown label: read the bytes as if no charset were given.
     }
   }
-  return decodeUnknownText(bytes);
+  return decodeUnknownAsIs(bytes);
 }

@@ -58,7 +58,8 @@ export interface StoredBody {
   id: number;
   sha256: string;
   packed: PackedAt | null;
-  index: { body: string; attachmentNames: string[]; hasAttachments: boolean } | null;
+  /** The body's words: a string, or UTF-8 bytes (see IndexBody in mime/index-text.ts). */
+  index: { body: string | Uint8Array; attachmentNames: string[]; hasAttachments: boolean } | null;
 }
 
 export interface ThreadRow {
@@ -289,19 +290,20 @@ export class MailStore implements PackIndex {
   }
 
   /** Adds the decoded body text and attachment names to the search index. */
-  indexBody(id: number, body: string, attachmentNames: string[]): void {
+  indexBody(id: number, body: string | Uint8Array, attachmentNames: string[]): void {
     this.transaction(() => this.#indexBody(id, body, attachmentNames));
   }
 
-  #indexBody(id: number, body: string, attachmentNames: string[]): void {
+  #indexBody(id: number, body: string | Uint8Array, attachmentNames: string[]): void {
     if (this.#writeIndex(id, body, attachmentNames)) this.#sql('UPDATE messages SET indexed = 1, in_fts = 1 WHERE id = ?').run(id);
   }
 
   /** The message's whole index entry (headers, body, attachment names); false when the row is gone. Marks nothing. */
-  #writeIndex(id: number, body: string, attachmentNames: string[]): boolean {
+  #writeIndex(id: number, body: string | Uint8Array, attachmentNames: string[]): boolean {
     const row = this.#sql('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
     if (!row) return false;
-    this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, ?, ?)')
+    // UTF-8 bytes bind as a blob; the cast stores them as the text they are.
+    this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)')
       .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
     return true;
   }

@@ -17,6 +17,25 @@ export function htmlToIndexText(html: string): string {
     .trim();
 }
 
+/**
+ * Copies a batch's byte bodies (views of its raw messages, see IndexBody)
+ * back to back into one buffer of their own, so they outlive the memory the
+ * messages were read into, and a batch posted to the store's writer thread
+ * carries that one buffer (a view posted alone carries all of its buffer).
+ */
+export function packIndexBodies<T extends { body: string | Uint8Array }>(texts: T[]): T[] {
+  let bytes = 0;
+  for (const t of texts) if (typeof t.body !== 'string') bytes += t.body.length;
+  const pack = Buffer.allocUnsafeSlow(bytes);
+  let at = 0;
+  return texts.map((t) => {
+    if (typeof t.body === 'string') return t;
+    pack.set(t.body, at);
+    at += t.body.length;
+    return { ...t, body: pack.subarray(at - t.body.length, at) };
+  });
+}
+
 /** The message's words; one the extractor cannot read stays findable by its headers. */
 export function indexTextOf(raw: Buffer): IndexText {
   try {

@@ -21,7 +21,7 @@ import { LIMITS } from '../common/limits.ts';
 import type { MailStore, StoredBody } from '../store/mail-store.ts';
 import type { BlobStore, PutResult } from '../store/blob-store.ts';
 import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
-import { indexTextOf } from './body-index.ts';
+import { indexTextOf, packIndexBodies } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
 import { InFlight } from '../common/in-flight.ts';
@@ -59,7 +59,8 @@ export async function prefetchBodies(
     // The loop sends the next FETCH first (this yields to it): the server
     // reads and sends the next batch while this thread extracts the words.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const words = fetched.map((f) => indexTextOf(f.raw));
+    // The words' bytes are views of the slab until packed into a buffer of their own.
+    const words = packIndexBodies(fetched.map((f) => indexTextOf(f.raw)));
     const stored = await durable;
     let bytes = 0;
     for (const f of fetched) bytes += f.raw.length;

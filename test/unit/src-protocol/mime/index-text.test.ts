@@ -9,6 +9,10 @@ import { generateCorpus } from '../../../bench/sync/corpus.ts';
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/mime/', import.meta.url));
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'));
 
+/** The body as text, whether the extractor kept it as UTF-8 bytes or decoded it. */
+const textOf = (body: string | Uint8Array): string => (typeof body === 'string' ? body : new TextDecoder().decode(body));
+const bodyOf = (raw: Buffer): string => textOf(extractIndexText(raw).body);
+
 /** Lower-case words, for comparing texts whatever their white space and markup. */
 const words = (s: string): Set<string> => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
 
@@ -19,7 +23,7 @@ describe('extractIndexText', () => {
       'Gr=FC=DFe aus der Stra=DFe, a long line that wraps=', ' here.', '',
     ].join('\n'));
     const t = extractIndexText(raw);
-    expect(t.body).toContain('Grüße aus der Straße, a long line that wraps here.');
+    expect(textOf(t.body)).toContain('Grüße aus der Straße, a long line that wraps here.');
     expect(t.attachmentNames).toEqual([]);
     expect(t.hasAttachments).toBe(false);
   });
@@ -33,7 +37,7 @@ describe('extractIndexText', () => {
       '--outer', 'Content-Type: image/png', '', 'x', '--outer--', 'epilogue words', '',
     ].join('\n'));
     const t = extractIndexText(raw);
-    expect(words(t.body)).toEqual(words('plain words here'));
+    expect(words(textOf(t.body))).toEqual(words('plain words here'));
     expect(t.attachmentNames).toEqual(['report.pdf']);
     expect(t.hasAttachments).toBe(true);
   });
@@ -44,8 +48,8 @@ describe('extractIndexText', () => {
       Buffer.from('<html><style>p{color:red}</style><script>var hidden=1</script><!-- note --><p>Caf&eacute; &amp; cr&#232;me&nbsp;br&#xFB;l&eacute;e</p></html>').toString('base64'), '',
     ].join('\n'));
     const t = extractIndexText(raw);
-    expect(t.body).toBe('Caf&eacute; & crème brûl&eacute;e');
-    expect(t.body).not.toMatch(/color|hidden|note/);
+    expect(textOf(t.body)).toBe('Caf&eacute; & crème brûl&eacute;e');
+    expect(textOf(t.body)).not.toMatch(/color|hidden|note/);
   });
 
   it('keeps an attached message and a text part marked as attachment out of the body', () => {
@@ -55,7 +59,7 @@ describe('extractIndexText', () => {
       'attached words', '--b--', '',
     ].join('\n'));
     const t = extractIndexText(raw);
-    expect(words(t.body)).toEqual(words('the body'));
+    expect(words(textOf(t.body))).toEqual(words('the body'));
     expect(t.attachmentNames).toEqual(['notes.txt']);
     expect(t.hasAttachments).toBe(true);
   });
@@ -64,19 +68,46 @@ describe('extractIndexText', () => {
     const raw = crlf([
       'Content-Type: multipart/mixed; boundary=ab', '', '--ab', '', 'first --ab still first', '--abc', 'also first', '--ab--', '',
     ].join('\n'));
-    expect(extractIndexText(raw).body).toBe('first --ab still first\n--abc\nalso first');
+    expect(bodyOf(raw)).toBe('first --ab still first\r\n--abc\r\nalso first');
+  });
+
+  it('reads Content-* fields in any case, folded, first one winning, and nothing from other fields', () => {
+    const raw = crlf([
+      'Received: from a by b;', ' content-type: text/html', 'X-Note: Content-Type: text/html',
+      'CONTENT-TYPE: multipart/alternative;', '\tboundary="fold"', 'content-type: text/html', 'Content-Transfer-Encoding : 7bit', '',
+      '--fold', 'content-type: TEXT/PLAIN; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable', '', 'soft=', 'ly folded', '--fold',
+      'Content-Type: text/html', '', '<p>html words</p>', '--fold--', '',
+    ].join('\n'));
+    expect(bodyOf(raw)).toBe('softly folded');
+  });
+
+  it('keeps a UTF-8 part as its bytes and decodes any other charset', () => {
+    const utf8 = extractIndexText(crlf('Content-Type: text/plain; charset=utf-8\n\nCafé crème\nline two\n')).body;
+    expect(utf8).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(utf8 as Uint8Array).toString('utf8')).toBe('Café crème\r\nline two');
+    const latin1 = Buffer.concat([Buffer.from('Content-Type: text/plain; charset=iso-8859-1\r\n\r\n'), Buffer.from('Caf\xe9', 'latin1')]);
+    expect(extractIndexText(latin1).body).toBe('Café');
+    // Says UTF-8, is not: read as windows-1252, as the display parser does.
+    const liar = Buffer.concat([Buffer.from('Content-Type: text/plain; charset=utf-8\r\n\r\n'), Buffer.from('na\xefve \x93quoted\x94', 'latin1')]);
+    expect(extractIndexText(liar).body).toBe('naïve “quoted”');
+    // Two parts, one of them decoded: the body is one string.
+    const mixed = crlf([
+      'Content-Type: multipart/mixed; boundary=m', '', '--m', 'Content-Type: text/plain; charset=utf-8', '', 'première', '--m',
+      'Content-Type: text/plain; charset=koi8-r', 'Content-Transfer-Encoding: base64', '', Buffer.from([0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4]).toString('base64'), '--m--', '',
+    ].join('\n'));
+    expect(extractIndexText(mixed).body).toBe('première\nПривет');
   });
 
   it('reads a message with bare LF line ends and one without a header', () => {
-    expect(extractIndexText(Buffer.from('Subject: lf\n\nlf body\n')).body).toBe('lf body');
-    expect(extractIndexText(Buffer.from('\r\nonly a body')).body).toBe('only a body');
+    expect(bodyOf(Buffer.from('Subject: lf\n\nlf body\n'))).toBe('lf body');
+    expect(bodyOf(Buffer.from('\r\nonly a body'))).toBe('only a body');
   });
 
   it('survives damage: no close delimiter, no boundary, junk encodings, and more parts than the limit', () => {
     const open = crlf(['Content-Type: multipart/mixed; boundary=q', '', '--q', '', 'unclosed text'].join('\n'));
-    expect(extractIndexText(open).body).toBe('unclosed text');
-    expect(extractIndexText(crlf('Content-Type: multipart/mixed\n\nno boundary here\n')).body).toBe('no boundary here');
-    expect(extractIndexText(crlf('Content-Transfer-Encoding: base64\n\n!!!not base64@@@\n')).body).toBeTypeOf('string');
+    expect(bodyOf(open)).toBe('unclosed text');
+    expect(bodyOf(crlf('Content-Type: multipart/mixed\n\nno boundary here\n'))).toBe('no boundary here');
+    expect(() => extractIndexText(crlf('Content-Transfer-Encoding: base64\n\n!!!not base64@@@\n'))).not.toThrow();
     const many = ['Content-Type: multipart/mixed; boundary=m', ''];
     for (let i = 0; i < LIMITS.maxMimeParts + 50; i++) many.push('--m', 'Content-Type: application/octet-stream; name=f.bin', '', 'x');
     many.push('--m--', '');
@@ -95,10 +126,10 @@ describe('extractIndexText', () => {
   it('ends a header at its first empty line, whether LF or CRLF comes first', () => {
     // LF-only header, a CRLF empty line later in the body: the LF one ends the header.
     const lfFirst = Buffer.from('Content-Type: text/plain\n\nbody one\r\n\r\nContent-Type: text/html\r\n');
-    expect(extractIndexText(lfFirst).body.split(/\r?\n/)).toEqual(['body one', '', 'Content-Type: text/html']);
+    expect(bodyOf(lfFirst).split(/\r?\n/)).toEqual(['body one', '', 'Content-Type: text/html']);
     // CRLF header, LF-only empty lines later (a sloppy attachment): the CRLF one ends the header.
     const crlfFirst = Buffer.from('Content-Type: text/plain\r\n\r\nbody two\n\nSubject: not a header\n');
-    expect(extractIndexText(crlfFirst).body.split(/\r?\n/)).toEqual(['body two', '', 'Subject: not a header']);
+    expect(bodyOf(crlfFirst).split(/\r?\n/)).toEqual(['body two', '', 'Subject: not a header']);
   });
 
   it('decodes quoted-printable soft breaks with trailing white space and keeps a bad escape as it is', () => {
@@ -129,10 +160,10 @@ async function expectSameAsParser(raw: Buffer, label: string): Promise<void> {
   expect(t.attachmentNames, label).toEqual(named);
   expect(t.hasAttachments, label).toBe(model.attachments.length > 0);
   if (model.text) {
-    expect(words(t.body), label).toEqual(words(model.text));
+    expect(words(textOf(t.body)), label).toEqual(words(model.text));
   } else if (model.html_rendered) {
     // The parser's HTML is sanitised for display; every word it shows is in the index.
-    const indexed = words(t.body);
+    const indexed = words(textOf(t.body));
     for (const w of words(model.html_rendered.replace(/<[^>]*>/g, ' '))) expect(indexed.has(w), `${label}: ${w}`).toBe(true);
   }
 }

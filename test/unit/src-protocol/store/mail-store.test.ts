@@ -278,6 +278,24 @@ describe('messages by id', () => {
     expect(store.message(b)?.blob_sha256).toBe('bb'.repeat(32));
   });
 
+  it('storeBodies takes words as UTF-8 bytes (a view of a larger buffer) and indexes just those', () => {
+    const folder = store.ensureFolder('work', folderInput('INBOX'));
+    store.insertHeaders(folder.id, [header(1), header(2)]);
+    const [a, b] = store.idsForUids(folder.id, [1, 2]) as [number, number];
+    const shared = Buffer.from('outside Crème brûlée\r\nrecipe outside');
+    const view = shared.subarray('outside '.length, shared.length - ' outside'.length);
+    store.storeBodies([
+      { id: b, sha256: 'bb'.repeat(32), packed: null, index: { body: view, attachmentNames: [], hasAttachments: false } },
+      { id: a, sha256: 'aa'.repeat(32), packed: null, index: { body: 'plain string words', attachmentNames: [], hasAttachments: false } },
+    ]);
+    expect(store.search('creme brulee recipe', { limit: 10 }).map((m) => m.id)).toEqual([b]);
+    expect(store.search('"brûlée recipe"', { limit: 10 }).map((m) => m.id)).toEqual([b]);
+    expect(store.search('outside', { limit: 10 })).toEqual([]);
+    expect(store.search('string', { limit: 10 }).map((m) => m.id)).toEqual([a]);
+    const stored = store.db.prepare('SELECT typeof(body) AS t, body FROM messages_fts WHERE rowid = ?').get(b) as { t: string; body: string };
+    expect(stored).toEqual({ t: 'text', body: 'Crème brûlée\r\nrecipe' });
+  });
+
   it('a header sync leaves the index entries to later; a search writes what is left before it looks', () => {
     const inbox = store.ensureFolder('work', folderInput('INBOX')).id;
     const other = store.ensureFolder('home', folderInput('INBOX')).id;
