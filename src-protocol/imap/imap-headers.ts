@@ -5,8 +5,9 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { LIST_HEADER_FIELDS, parseListHeaders } from '../mime/list-headers.ts';
-import { canReadLean, fetchHeaderRows } from './header-fetch.ts';
-import type { HeaderFetchRow } from './header-fetch-parser.ts';
+import { fetchHeaderRows } from './header-fetch.ts';
+import { canReadLean } from './lean-fetch.ts';
+import type { FetchRow } from './fetch-parser.ts';
 
 export interface ServerHeader {
   uid: number;
@@ -78,7 +79,7 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   return out;
 }
 
-function rowToHeader(row: HeaderFetchRow): ServerHeader {
+function rowToHeader(row: FetchRow): ServerHeader {
   return header(row.uid, row.headers ?? undefined, row.internalDate, row.flags ?? [], row.size ?? 0);
 }
 
