@@ -116,6 +116,12 @@ export const LIMITS = {
    */
   bodyBatchesInFlight: 3,
   /**
+   * Body batches whose files are being made durable (written, fsynced) and
+   * words read, at most: the next one starts while one waits for its fsync.
+   * Each holds its raw bytes (a slab) until then.
+   */
+  bodyBatchesPreparing: 2,
+  /**
    * The body download copies a batch's messages into a slab used again for
    * later batches (common/slabs.ts); a slab bigger than this (a batch of
    * large messages: 100 × 23 KB is about 3 MB) is used once, not kept.

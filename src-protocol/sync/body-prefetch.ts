@@ -8,11 +8,14 @@
  * is recorded: one transaction points the rows at their bytes (recording
  * where packed ones are) and puts the words in the search index. For a
  * large folder that last stage, the costliest, runs on a writer thread
- * (store/store-writer.ts), on the other core. A row points at its bytes
- * only once they are durable; the raw bytes of at most two
- * batches are in memory, the words of at most LIMITS.bodyBatchesInFlight.
- * Those raw bytes are copies in two slabs used again batch after batch
- * (common/slabs.ts), so that they do not pile up in malloc until a full GC.
+ * (store/store-writer.ts), on the other core. Up to
+ * LIMITS.bodyBatchesPreparing batches are in the middle stage, so a batch
+ * waiting for its fsync does not hold up the next one's words. A row points
+ * at its bytes only once they are durable; the raw bytes of the batch being
+ * fetched and of those being prepared are in memory, the words of at most
+ * LIMITS.bodyBatchesInFlight. Those raw bytes are copies in slabs used again
+ * batch after batch (common/slabs.ts), so that they do not pile up in malloc
+ * until a full GC.
  * No command is sent inside a fetch loop: the next FETCH starts only when
  * the previous one has ended.
  */
@@ -77,12 +80,12 @@ export async function prefetchBodies(
     await sink.close();
     throw err;
   }
-  /** The previous batch's files and words, at most one at a time. */
-  let preparing: Promise<void> | null = null;
+  /** Batches whose files are being made durable and words read, oldest first. */
+  const preparing = new InFlight();
   /** Batches handed to the sink, oldest first. */
   const recording = new InFlight();
-  /** One slab for the batch being fetched, one for the batch being written. */
-  const slabs = new SlabPool(2, LIMITS.bodySlabKeepBytes);
+  /** One slab for the batch being fetched, one for each batch being prepared. */
+  const slabs = new SlabPool(LIMITS.bodyBatchesPreparing + 1, LIMITS.bodySlabKeepBytes);
   try {
     for (const batch of batches(missing)) {
       options.signal?.throwIfAborted();
@@ -96,9 +99,10 @@ export async function prefetchBodies(
         if (id === undefined) return;
         fetched.push({ id, raw: fill && source.length <= LIMITS.readWholeMessageBytes ? fill.hold(source) : source });
       });
-      if (preparing) await preparing;
+      // While the oldest batch waits for its fsync, this one's words are read.
+      await preparing.below(LIMITS.bodyBatchesPreparing);
       await recording.below(LIMITS.bodyBatchesInFlight);
-      preparing = prepareBatch(fetched).then(({ bodies, bytes }) => {
+      preparing.add(prepareBatch(fetched).then(({ bodies, bytes }) => {
         // The batch is durable and its words are read: nothing holds a view of the slab now.
         // (A batch that failed keeps its slab: a write may still be reading from it.)
         if (slab) slabs.give(slab);
@@ -109,14 +113,13 @@ export async function prefetchBodies(
           options.onProgress?.({ ...progress });
         });
         recording.add(recorded);
-      });
-      preparing.catch(() => {});
+      }));
     }
-    if (preparing) await preparing;
+    await preparing.all();
     await recording.all();
   } finally {
     // Whatever happened, no write is left running when this returns.
-    if (preparing) await preparing.catch(() => {});
+    await preparing.settle();
     await recording.settle();
     await sink.close();
     lock.release();
