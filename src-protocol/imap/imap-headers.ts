@@ -5,9 +5,8 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { LIST_HEADER_FIELDS, parseListHeaders } from '../mime/list-headers.ts';
-import { fetchHeaderRows } from './header-fetch.ts';
-import { canReadLean } from './lean-fetch.ts';
-import type { FetchRow } from './fetch-parser.ts';
+import { canReadLean, fetchHeaderRows } from './header-fetch.ts';
+import type { HeaderFetchRow } from './header-fetch-parser.ts';
 
 export interface ServerHeader {
   uid: number;
@@ -79,7 +78,7 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   return out;
 }
 
-function rowToHeader(row: FetchRow): ServerHeader {
+function rowToHeader(row: HeaderFetchRow): ServerHeader {
   return header(row.uid, row.headers ?? undefined, row.internalDate, row.flags ?? [], row.size ?? 0);
 }
 

@@ -26,7 +26,6 @@ import type { BlobStore, PutResult } from '../store/blob-store.ts';
 import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
 import { indexTextOf, packIndexBodies } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
-import { fetchSources } from '../imap/body-fetch.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
 import { InFlight } from '../common/in-flight.ts';
 import { SlabFill, SlabPool } from '../common/slabs.ts';
@@ -94,11 +93,11 @@ export async function prefetchBodies(
       const small = batch.reduce((n, m) => n + (m.size <= LIMITS.readWholeMessageBytes ? m.size : 0), 0);
       const slab = small > 0 ? slabs.take(small) : null;
       const fill = slab ? new SlabFill(slab) : null;
-      await fetchSources(client, uidSet(batch.map((m) => m.uid)), (uid, source) => {
-        const id = idByUid.get(uid);
-        if (id === undefined) return;
-        fetched.push({ id, raw: fill && source.length <= LIMITS.readWholeMessageBytes ? fill.hold(source) : source });
-      });
+      for await (const msg of client.fetch(uidSet(batch.map((m) => m.uid)), { uid: true, source: true }, { uid: true })) {
+        const id = idByUid.get(msg.uid);
+        if (id === undefined || !msg.source) continue;
+        fetched.push({ id, raw: fill && msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source });
+      }
       // While the oldest batch waits for its fsync, this one's words are read.
       await preparing.below(LIMITS.bodyBatchesPreparing);
       await recording.below(LIMITS.bodyBatchesInFlight);

@@ -9,8 +9,7 @@ import type { TestUser } from '../../servers/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { closeImap, connectImap } from '../../../src-protocol/imap/imap-connection.ts';
 import { fetchHeaders, searchAllUids, storedFlags } from '../../../src-protocol/imap/imap-headers.ts';
-import { fetchHeaderRows } from '../../../src-protocol/imap/header-fetch.ts';
-import { canReadLean } from '../../../src-protocol/imap/lean-fetch.ts';
+import { canReadLean, fetchHeaderRows } from '../../../src-protocol/imap/header-fetch.ts';
 import { LIST_HEADER_FIELDS, parseListHeaders } from '../../../src-protocol/mime/list-headers.ts';
 
 const servers = inject('servers');

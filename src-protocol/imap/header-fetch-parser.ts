@@ -1,11 +1,10 @@
 /**
  * Reads one untagged FETCH response of the header sync (UID, FLAGS,
- * RFC822.SIZE, INTERNALDATE, BODY[HEADER.FIELDS (...)]) or of the body
- * download (UID, BODY[]) straight from the bytes imapflow's line splitter
- * hands over: the response line with its literal markers ("{123}\r\n")
- * still in place, and the literals' bytes apart, in order. imapflow's
- * generic tokenizer and formatter cost more than twice what the rest of a
- * header sync's reading does.
+ * RFC822.SIZE, INTERNALDATE, BODY[HEADER.FIELDS (...)]) straight from the
+ * bytes imapflow's line splitter hands over: the response line with its
+ * literal markers ("{123}\r\n") still in place, and the literals' bytes
+ * apart, in order. imapflow's generic tokenizer and formatter cost more
+ * than twice what the rest of a header sync's reading does.
  *
  * Only what it fully understands is returned; anything else (a quoted flag,
  * a malformed item, no UID) gives null and the caller lets imapflow's own
@@ -13,15 +12,13 @@
  * EMAILID, whatever a server adds) are skipped whatever their shape.
  */
 
-export interface FetchRow {
+export interface HeaderFetchRow {
   uid: number;
   flags: string[] | null;
   size: number | null;
   internalDate: string | null;
   /** The BODY[HEADER.FIELDS ...] value; null when the response had none (e.g. a flag update). */
   headers: Buffer | null;
-  /** The whole message (BODY[]), only when the response carried it. */
-  source?: Buffer;
 }
 
 const SP = 0x20;
@@ -45,7 +42,7 @@ const MAX_DEPTH = 32;
 /** A UID or size has at most 10 digits (RFC 9051 number is 32 bits; RFC822.SIZE may be 63 but never is here). */
 const MAX_DIGITS = 15;
 
-/** Thrown inside the reader when the response is not what it can read; never escapes parseFetch. */
+/** Thrown inside the reader when the response is not what it can read; never escapes parseHeaderFetch. */
 class NotOurs extends Error {}
 
 class Cursor {
@@ -256,7 +253,7 @@ class Cursor {
 let lastSection: { bytes: Buffer; text: string } | null = null;
 
 /** One "* n FETCH (...)" response; null when it is not one this reader can vouch for. */
-export function parseFetch(payload: Buffer, literals: readonly Buffer[]): FetchRow | null {
+export function parseHeaderFetch(payload: Buffer, literals: readonly Buffer[]): HeaderFetchRow | null {
   try {
     return read(new Cursor(payload, literals));
   } catch (err) {
@@ -265,14 +262,14 @@ export function parseFetch(payload: Buffer, literals: readonly Buffer[]): FetchR
   }
 }
 
-function read(r: Cursor): FetchRow | null {
+function read(r: Cursor): HeaderFetchRow | null {
   r.expect('* ');
   r.number();
   r.expect(' FETCH');
   r.spaces();
   r.expect('(');
   let uid: number | null = null;
-  const row: FetchRow = { uid: 0, flags: null, size: null, internalDate: null, headers: null };
+  const row: HeaderFetchRow = { uid: 0, flags: null, size: null, internalDate: null, headers: null };
   r.spaces();
   while (r.peek() !== PAREN_CLOSE) {
     const item = r.itemName();
@@ -287,10 +284,6 @@ function read(r: Cursor): FetchRow | null {
     } else if (item.name === 'BODY' && !item.partial && item.section !== null && item.section.startsWith('HEADER.FIELDS ')) {
       // NIL: the message has none of those fields, as good as an empty block.
       row.headers = r.nstring() ?? Buffer.alloc(0);
-    } else if (item.name === 'BODY' && !item.partial && item.section === '') {
-      // NIL: the server has no message to give (it was expunged meanwhile); no source.
-      const source = r.nstring();
-      if (source) row.source = source;
     } else r.skipValue();
     r.spaces();
   }

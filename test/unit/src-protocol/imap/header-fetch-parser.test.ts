@@ -1,11 +1,11 @@
-// The lean FETCH reader (header sync and body download), fed the way it is fed in the app: server
+// The header sync's FETCH reader, fed the way it is fed in the app: server
 // bytes through imapflow's own line splitter (ImapStream), cut into TCP
 // chunks at every possible offset. It must read exactly what imapflow's
 // parser would, and say "not mine" (null) to anything else, never a
 // half-read row.
 import { ImapStream } from 'imapflow/lib/handler/imap-stream.js';
 import { describe, expect, it } from 'vitest';
-import { parseFetch, type FetchRow } from '../../../../src-protocol/imap/fetch-parser.ts';
+import { parseHeaderFetch, type HeaderFetchRow } from '../../../../src-protocol/imap/header-fetch-parser.ts';
 
 interface Item {
   payload: Buffer;
@@ -43,7 +43,7 @@ const WIRE = Buffer.from([
   'A7 OK Fetch completed.\r\n',
 ].join(''), 'utf8');
 
-const EXPECTED: (FetchRow | null)[] = [
+const EXPECTED: (HeaderFetchRow | null)[] = [
   { uid: 101, flags: ['\\Seen', '$Label1'], size: 2345, internalDate: '17-Jul-1996 02:44:25 -0700', headers: Buffer.from(HEADER_A) },
   null,
   { uid: 102, flags: ['\\Answered'], size: null, internalDate: null, headers: null },
@@ -52,9 +52,9 @@ const EXPECTED: (FetchRow | null)[] = [
   null,
 ];
 
-const rowsOf = (items: Item[]) => items.map((i) => parseFetch(i.payload, i.literals));
+const rowsOf = (items: Item[]) => items.map((i) => parseHeaderFetch(i.payload, i.literals));
 
-describe('parseFetch', () => {
+describe('parseHeaderFetch', () => {
   it('reads rows, flag updates and leaves other responses alone, in one chunk', async () => {
     expect(rowsOf(await split([WIRE]))).toEqual(EXPECTED);
   });
@@ -84,7 +84,7 @@ describe('parseFetch', () => {
   });
 
   it('reads what odd servers send: other item order, lower case, extra items, quoted or NIL header values', () => {
-    const line = (text: string, literals: Buffer[] = []) => parseFetch(Buffer.from(text, 'utf8'), literals);
+    const line = (text: string, literals: Buffer[] = []) => parseHeaderFetch(Buffer.from(text, 'utf8'), literals);
     expect(line('* 4 fetch (internaldate "02-Feb-2024 10:00:00 +0100" body[header.fields ("From" "Subject")] "Subject: hi\\"x\\"\\\\" uid 9 rfc822.size 12 flags (\\Flagged))'))
       .toEqual({ uid: 9, flags: ['\\Flagged'], size: 12, internalDate: '02-Feb-2024 10:00:00 +0100', headers: Buffer.from('Subject: hi"x"\\') });
     // Gmail-style extras with nested lists, quoted strings and literals of their own; a Dovecot EMAILID.
@@ -97,7 +97,7 @@ describe('parseFetch', () => {
   });
 
   it('says null to what it cannot vouch for, so imapflow reads it', () => {
-    const line = (text: string, literals: Buffer[] = []) => parseFetch(Buffer.from(text, 'latin1'), literals);
+    const line = (text: string, literals: Buffer[] = []) => parseHeaderFetch(Buffer.from(text, 'latin1'), literals);
     expect(line('* 3 EXISTS')).toBeNull();
     expect(line('A1 OK done')).toBeNull();
     expect(line('* 1 FETCH (FLAGS (\\Seen))')).toBeNull(); // no UID: nothing to file it under
@@ -113,7 +113,7 @@ describe('parseFetch', () => {
   });
 
   it('reads each row\'s own section, also when it differs from the row before', () => {
-    const line = (section: string, value: string) => parseFetch(Buffer.from(`* 1 FETCH (UID 7 BODY[${section}] "${value}")`, 'latin1'), []);
+    const line = (section: string, value: string) => parseHeaderFetch(Buffer.from(`* 1 FETCH (UID 7 BODY[${section}] "${value}")`, 'latin1'), []);
     expect(line('HEADER.FIELDS (FROM SUBJECT)', 'a')?.headers).toEqual(Buffer.from('a'));
     expect(line('HEADER.FIELDS (FROM SUBJECT)', 'b')?.headers).toEqual(Buffer.from('b'));
     // Longer, shorter, and the same bytes with more after them: each read as itself.
@@ -125,32 +125,15 @@ describe('parseFetch', () => {
     expect(line('HEADER.FIELDS.NOT (FROM)', 'h')?.headers).toBeNull();
   });
 
-  it('reads a body download\'s rows: the whole message as it was sent, any bytes, through the line splitter', async () => {
-    const message = Buffer.concat([Buffer.from('Subject: ) BODY[] {9}\r\n\r\n* 2 FETCH (UID 3)\r\n'), Buffer.from([0, 13, 255, 0x7d, 10])]);
-    const wire = Buffer.concat([
-      Buffer.from(`* 1 FETCH (UID 201 BODY[] {${message.length}}\r\n`), message, Buffer.from(')\r\n'),
-      Buffer.from('* 2 FETCH (BODY[] NIL UID 202)\r\n'),
-      Buffer.from('* 3 FETCH (UID 203 BODY[]<0> {3}\r\nabc)\r\n'),
-      Buffer.from('* 4 FETCH (UID 204 FLAGS (\\Seen))\r\n'),
-    ]);
-    for (const at of [0, 20, 30, wire.length - 5]) {
-      const rows = rowsOf(await split(at === 0 ? [wire] : [wire.subarray(0, at), wire.subarray(at)]));
-      expect(rows.map((r) => r?.uid), `split at ${at}`).toEqual([201, 202, 203, 204]);
-      expect(rows[0]?.source, `split at ${at}`).toEqual(message);
-      // NIL (expunged meanwhile), a partial, a flag update: no source.
-      expect(rows.slice(1).map((r) => r?.source)).toEqual([undefined, undefined, undefined]);
-    }
-  });
-
   it('never returns a row for a cut-off response, wherever it is cut', () => {
     const text = `* 1 FETCH (UID 101 FLAGS (\\Seen) RFC822.SIZE 2345 INTERNALDATE "17-Jul-1996 02:44:25 -0700" BODY[HEADER.FIELDS (FROM)] {5}\r\n)`;
     const whole = Buffer.from(text);
-    expect(parseFetch(whole, [Buffer.from('From:')])?.uid).toBe(101);
+    expect(parseHeaderFetch(whole, [Buffer.from('From:')])?.uid).toBe(101);
     for (let end = 0; end < whole.length; end++) {
       const cut = whole.subarray(0, end);
       // The literal counts only once its marker is in the cut.
       const literals = cut.includes('{5}\r\n') ? [Buffer.from('From:')] : [];
-      expect(parseFetch(cut, literals), `cut at ${end}`).toBeNull();
+      expect(parseHeaderFetch(cut, literals), `cut at ${end}`).toBeNull();
     }
   });
 });
