@@ -85,3 +85,22 @@ export class SlabFill {
     return view;
   }
 }
+
+/**
+ * Gives the memory behind `buffer` back to malloc now, by detaching it
+ * (ES2024 transfer(0)), instead of when a GC finds it dead: dead message
+ * buffers waiting for the next scavenge were what grew glibc's heap. Every
+ * view of it reads as empty afterwards: only for a buffer nobody else uses.
+ */
+export function detach(buffer: ArrayBuffer): void {
+  const b = buffer as Es2024ArrayBuffer;
+  if (!b.detached) b.transfer(0);
+}
+
+/** `bytes` spans the whole of its ArrayBuffer: a buffer of its own, not a view of Node's shared pool or of a slab. */
+export function ownsItsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+}
+
+/** ArrayBuffer's ES2024 members (Node 24 has them; the project's lib is ES2023). */
+type Es2024ArrayBuffer = ArrayBuffer & { readonly detached: boolean; transfer(length: number): ArrayBuffer };

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.ts';
 import { MailStore } from './mail-store.ts';
-import type { StoreWriterInit, StoreWriterReply, StoreWriterRequest } from './store-writer.ts';
+import { releaseWordBuffers, type StoreWriterInit, type StoreWriterReply, type StoreWriterRequest } from './store-writer.ts';
 
 const port = parentPort;
 if (!port) throw new Error('store-writer-worker.ts runs only as a worker thread');
@@ -24,7 +24,11 @@ port.on('message', (request: StoreWriterRequest) => {
   try {
     if (request.type === 'headers') reply = { seq: request.seq, ids: store.insertHeaders(request.folderId, request.headers) };
     else {
-      store.storeBodies(request.bodies);
+      try {
+        store.storeBodies(request.bodies);
+      } finally {
+        releaseWordBuffers(request.bodies);
+      }
       reply = { seq: request.seq, ids: [] };
     }
   } catch (err) {

@@ -28,7 +28,7 @@ import { indexTextOf, packIndexBodies } from './body-index.ts';
 import { uidSet } from '../imap/imap-headers.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
 import { InFlight } from '../common/in-flight.ts';
-import { SlabFill, SlabPool } from '../common/slabs.ts';
+import { SlabFill, SlabPool, detach, ownsItsBuffer } from '../common/slabs.ts';
 
 export interface PrefetchProgress {
   done: number;
@@ -96,7 +96,10 @@ export async function prefetchBodies(
       for await (const msg of client.fetch(uidSet(batch.map((m) => m.uid)), { uid: true, source: true }, { uid: true })) {
         const id = idByUid.get(msg.uid);
         if (id === undefined || !msg.source) continue;
-        fetched.push({ id, raw: fill && msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source });
+        const raw = fill && msg.source.length <= LIMITS.readWholeMessageBytes ? fill.hold(msg.source) : msg.source;
+        fetched.push({ id, raw });
+        // Copied: imapflow's buffer (its own, made for this message) is freed now, not at the next GC.
+        if (raw !== msg.source && ownsItsBuffer(msg.source)) detach(msg.source.buffer as ArrayBuffer);
       }
       // While the oldest batch waits for its fsync, this one's words are read.
       await preparing.below(LIMITS.bodyBatchesPreparing);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlabFill, SlabPool } from '../../../../src-protocol/common/slabs.ts';
+import { SlabFill, SlabPool, detach, ownsItsBuffer } from '../../../../src-protocol/common/slabs.ts';
 
 describe('SlabFill', () => {
   it('holds copies back to back, and hands back what does not fit', () => {
@@ -54,5 +54,21 @@ describe('SlabPool', () => {
     expect(next).not.toBe(big);
     pool.give(next);
     expect(pool.take(1)).toBe(next);
+  });
+});
+
+describe('detach and ownsItsBuffer', () => {
+  it('frees a buffer of its own at once, and tells it from a view of a shared one', () => {
+    // A message's worth, as imapflow's line splitter makes one (Buffer.concat): bigger than half Node's pool.
+    const own = Buffer.concat([Buffer.alloc(Buffer.poolSize, 1), Buffer.alloc(5000, 2)]);
+    expect(ownsItsBuffer(own)).toBe(true);
+    // Small buffers share Node's pool; a slab's views share the slab.
+    expect(ownsItsBuffer(Buffer.concat([Buffer.from('small'), Buffer.from(' one')]))).toBe(false);
+    expect(ownsItsBuffer(own.subarray(1))).toBe(false);
+    const other = Buffer.from(own.buffer);
+    detach(own.buffer as ArrayBuffer);
+    expect(own.length).toBe(0);
+    expect(other.length).toBe(0);
+    expect(() => detach(own.buffer as ArrayBuffer)).not.toThrow();
   });
 });

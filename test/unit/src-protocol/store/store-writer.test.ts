@@ -2,14 +2,17 @@
 // the engine's own connection then reads (rows, search index, threads,
 // stored bodies),
 // answers in order with the new rows' ids, reports a refused batch without
-// losing the next, and writes nothing after close.
+// losing the next, and writes nothing after close. A batch's words as bytes
+// move to the thread and are freed once written; a buffer with other bytes
+// in it (Node's pool, a slab) is never taken from its owner.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../src-protocol/store/database.ts';
-import { MailStore, type HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
-import { storeWriterEntry, openStoreSink } from '../../../../src-protocol/store/store-writer.ts';
+import { MailStore, type HeaderInput, type StoredBody } from '../../../../src-protocol/store/mail-store.ts';
+import { storeWriterEntry, openStoreSink, wordBuffers } from '../../../../src-protocol/store/store-writer.ts';
+import { packIndexBodies } from '../../../../src-protocol/sync/body-index.ts';
 
 let dir: string;
 let store: MailStore;
@@ -116,5 +119,58 @@ describe('the store writer, body batches', () => {
     expect(store.message(ids[0] as number)).toMatchObject({ blob_sha256: '0'.repeat(64), has_attachments: 1 });
     expect(store.packedAt('1'.repeat(64))).toEqual({ pack: `${'d'.repeat(24)}.pack`, offset: 100, length: 50 });
     expect(store.packedAt('0'.repeat(64))).toBeNull();
+  });
+});
+
+describe('the store writer, words as bytes', () => {
+  /** Three rows, two with words packed as the body download packs them, one with a string. */
+  function batch(): { bodies: StoredBody[]; pack: Uint8Array } {
+    const ids = store.insertHeaders(folderId, uids(3, 1).map((u) => header(u)));
+    const slab = Buffer.from('ocelot tundra|wombat savanna');
+    const words = packIndexBodies([
+      { body: slab.subarray(0, 13), attachmentNames: [], hasAttachments: false },
+      { body: slab.subarray(14), attachmentNames: [], hasAttachments: false },
+      { body: 'narwhal fjord', attachmentNames: [], hasAttachments: false },
+    ]);
+    const bodies = ids.map((id, i) => ({ id, sha256: String(i).repeat(64), packed: null, index: words[i] ?? null }));
+    return { bodies, pack: words[0]?.body as Uint8Array };
+  }
+  const found = (q: string) => store.search(q, { limit: 10 }).map((m) => m.subject);
+
+  it('the thread takes the packed words (this side\'s views go empty) and indexes them', async () => {
+    const { bodies, pack } = batch();
+    const sink = openStoreSink(store, 3000, 2000);
+    expect(sink.kind).toBe('thread');
+    try {
+      await sink.storeBodies(bodies);
+    } finally {
+      await sink.close();
+    }
+    expect(pack.byteLength).toBe(0);
+    expect(found('ocelot')).toEqual(['Message 3 about zebras']);
+    expect(found('savanna')).toEqual(['Message 2 about zebras']);
+    expect(found('narwhal')).toEqual(['Message 1 about zebras']);
+  });
+
+  it('inline, the packed words are freed once written', async () => {
+    const { bodies, pack } = batch();
+    const sink = openStoreSink(store, 10, 2000);
+    expect(sink.kind).toBe('inline');
+    await sink.storeBodies(bodies);
+    expect(pack.byteLength).toBe(0);
+    expect(found('tundra')).toEqual(['Message 3 about zebras']);
+    expect(found('wombat')).toEqual(['Message 2 about zebras']);
+  });
+
+  it('never takes a buffer that holds other bytes too', () => {
+    const pooled = Buffer.from('pooled words');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const slab = Buffer.allocUnsafeSlow(64).fill(0x61);
+    const bodies: StoredBody[] = [
+      { id: 1, sha256: 'a'.repeat(64), packed: null, index: { body: pooled, attachmentNames: [], hasAttachments: false } },
+      { id: 2, sha256: 'b'.repeat(64), packed: null, index: { body: slab.subarray(0, 10), attachmentNames: [], hasAttachments: false } },
+    ];
+    expect(wordBuffers(bodies)).toEqual([]);
+    expect(wordBuffers([{ ...bodies[1] as StoredBody, index: { body: slab, attachmentNames: [], hasAttachments: false } }])).toEqual([slab.buffer]);
   });
 });
