@@ -88,9 +88,10 @@ export class SlabFill {
 
 /**
  * Gives the memory behind `buffer` back to malloc now, by detaching it
- * (ES2024 transfer(0)), instead of when a GC finds it dead: dead message
- * buffers waiting for the next scavenge were what grew glibc's heap. Every
- * view of it reads as empty afterwards: only for a buffer nobody else uses.
+ * (ES2024 transfer(0)), instead of when a GC finds it dead: what malloc
+ * holds meanwhile raises the high-water mark glibc keeps for the life of
+ * the process. Every view of it reads as empty afterwards: only for a
+ * buffer nobody else uses.
  */
 export function detach(buffer: ArrayBuffer): void {
   const b = buffer as Es2024ArrayBuffer;

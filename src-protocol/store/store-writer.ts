@@ -76,9 +76,9 @@ function inlineSink(store: MailStore): StoreSink {
  * The buffers that hold nothing but this batch's words as bytes
  * (sync/body-index.ts packs a batch's into one). They go to the writer
  * thread by transfer, not copy, and are freed as soon as the batch is
- * written: held until a GC, they piled up in malloc (V8 collects them only
- * after ~64 MB, and glibc keeps that high-water mark), 20-40 MB more RSS
- * after a 10k sync. A buffer with other bytes too (Node's shared pool, a
+ * written: held until a GC, they piled up in malloc, and glibc kept that
+ * high-water mark (main heap after a 10k sync: 48 MB with the words copied
+ * and left to the GC, 24 MB this way; a throwaway smaps dump in the bench). A buffer with other bytes too (Node's shared pool, a
  * slab) is never taken: it is copied as before, and left alone.
  */
 export function wordBuffers(bodies: readonly StoredBody[]): ArrayBuffer[] {

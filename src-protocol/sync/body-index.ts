@@ -20,8 +20,9 @@ export function htmlToIndexText(html: string): string {
 /**
  * Copies a batch's byte bodies (views of its raw messages, see IndexBody)
  * back to back into one buffer of their own, so they outlive the memory the
- * messages were read into, and a batch posted to the store's writer thread
- * carries that one buffer (a view posted alone carries all of its buffer).
+ * messages were read into, and the store's writer can take that buffer
+ * whole and free it once the batch is written (store-writer.ts
+ * wordBuffers; a view posted alone would carry all of its buffer).
  */
 export function packIndexBodies<T extends { body: string | Uint8Array }>(texts: T[]): T[] {
   let bytes = 0;
