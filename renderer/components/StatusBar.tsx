@@ -38,6 +38,7 @@ const PHASE_WORDS: Record<string, string> = {
   folders: 'checking folders',
   bodies: 'downloading messages for offline reading',
   searchable: 'making new messages searchable',
+  paused: 'paused while messages download',
 };
 
 export function phaseInWords(phase: string): string {

@@ -19,9 +19,9 @@ const LINGER_MS = 2500;
 /** A task that reports nothing for this long is no longer shown as running. */
 const SILENCE_MS = 20_000;
 
-/** The engine names its phases; these words, or done reaching total, mean the task ended. */
+/** The engine names its phases; these words, or done reaching total, mean the task ended (or stopped for now). */
 export function isFinished(p: Progress): boolean {
-  if (/^(done|finished|complete|completed|sent|failed|error|cancelled)$/i.test(p.phase)) return true;
+  if (/^(done|finished|complete|completed|sent|failed|error|cancelled|paused)$/i.test(p.phase)) return true;
   return p.total !== null && p.total > 0 && p.done >= p.total;
 }
 

@@ -116,7 +116,10 @@ export class MailService {
     this.#tasks = new TaskStore(this.#store.db);
     this.#headerIndex = new HeaderIndexer({
       store: this.#store, logger: this.#logger,
-      onProgress: (p) => this.#progress({ task: 'index', account_id: p.accountId, folder: null, phase: 'searchable', done: p.done, total: p.total }),
+      // A run that stops early says so, so the status bar does not show it as still going.
+      onProgress: (p) => this.#progress({
+        task: 'index', account_id: p.accountId, folder: null, phase: p.stopped === 'failed' ? 'failed' : p.stopped === 'held' ? 'paused' : 'searchable', done: p.done, total: p.total,
+      }),
       holdOff: (accountId) => (this.#bodyDownloads.get(accountId) ?? 0) > 0,
     });
     this.#pop3 = new Pop3Store(this.#store.db);

@@ -17,6 +17,13 @@ export interface HeaderIndexProgress {
   accountId: string;
   done: number;
   total: number;
+  /**
+   * Set on the last report of a run that ended before `total`: 'held' when
+   * the account's bodies started downloading (they bring the entries),
+   * 'failed' when a batch could not be written (a search writes the rest).
+   * Without it a progress display would show the run as still going.
+   */
+  stopped?: 'held' | 'failed';
 }
 
 export class HeaderIndexer {
@@ -92,8 +99,17 @@ export class HeaderIndexer {
     while (!this.#closed) {
       // Yield first: whatever answer the engine was about to send goes out before the index.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.#holdOff(accountId)) return;
-      const n = this.#store.indexPendingHeaders(LIMITS.headerIndexBatch, accountId);
+      if (this.#holdOff(accountId)) {
+        this.#onProgress({ accountId, done, total: Math.max(total, done), stopped: 'held' });
+        return;
+      }
+      let n: number;
+      try {
+        n = this.#store.indexPendingHeaders(LIMITS.headerIndexBatch, accountId);
+      } catch (err) {
+        this.#onProgress({ accountId, done, total: Math.max(total, done), stopped: 'failed' });
+        throw err;
+      }
       if (n === 0) break;
       done += n;
       // Rows a sync added meanwhile count too.

@@ -1,7 +1,8 @@
 // The search index of synced headers, written after the sync answers
 // (real SQLite on disk): everything waiting gets its entry, progress climbs
-// to the total, several accounts asked for at once are each done, and
-// closing stops it with the rest still waiting (a search writes that).
+// to the total, several accounts asked for at once are each done, closing
+// stops it with the rest still waiting (a search writes that), and a run
+// that stops early says so in its last report.
 import { describe, expect, it } from 'vitest';
 import { useTempStore } from '../../../helpers/temp-store.ts';
 import type { MailStore, HeaderInput } from '../../../../src-protocol/store/mail-store.ts';
@@ -62,5 +63,32 @@ describe('HeaderIndexer', () => {
     await indexer.schedule('work');
     expect(store.pendingHeaderIndex('work')).toBe(0);
     await indexer.close();
+  });
+
+  it('a run held off midway, or one that cannot write, ends its progress saying so', async () => {
+    const count = LIMITS.headerIndexBatch * 3;
+    store.insertHeaders(store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, count, 'echidna'));
+    let downloading = false;
+    const seen: HeaderIndexProgress[] = [];
+    // Bodies start downloading once the first batch is written.
+    const indexer = new HeaderIndexer({ store, logger, holdOff: () => downloading, onProgress: (p) => {
+      seen.push(p);
+      if (p.done > 0) downloading = true;
+    } });
+    await indexer.schedule('work');
+    expect(seen.at(-1)).toEqual({ accountId: 'work', done: LIMITS.headerIndexBatch, total: count, stopped: 'held' });
+    expect(store.pendingHeaderIndex('work')).toBe(count - LIMITS.headerIndexBatch);
+
+    // The next run cannot write (the database is gone under it): its last report says it failed.
+    downloading = false;
+    seen.length = 0;
+    const failing = new HeaderIndexer({ store, logger, onProgress: (p) => {
+      seen.push(p);
+      if (p.done > 0 && store.db.isOpen) store.db.close();
+    } });
+    await failing.schedule('work');
+    expect(seen.at(-1)).toMatchObject({ accountId: 'work', done: LIMITS.headerIndexBatch, stopped: 'failed' });
+    await indexer.close();
+    await failing.close();
   });
 });
