@@ -1,7 +1,9 @@
 // vitest globalSetup: one set of real mail servers for the whole test run.
 // Tests get the connection facts with `inject('servers')` (a TestServers).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { TestServers } from './harness.ts';
@@ -46,7 +48,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const servers = await startServers();
   project.provide('servers', servers);
+  // Every test's throw-away folder goes under one folder of this run, removed
+  // at the end: test files need not each remember to clean up, and a run
+  // killed half-way leaves one folder, not dozens. Set after the servers
+  // start, so their state stays where reap.ts looks for it. Workers are
+  // started after this and inherit it (os.tmpdir() reads TMPDIR).
+  const runTmp = mkdtempSync(join(tmpdir(), 'postern-test-run-'));
+  chmodSync(runTmp, 0o755); // the servers' own users read CA files tests write here
+  process.env['TMPDIR'] = runTmp;
   return async () => {
     await stopServers(servers);
+    rmSync(runTmp, { recursive: true, force: true });
   };
 }

@@ -1,7 +1,7 @@
 // User actions as persisted tasks against the real Dovecot: applied locally
 // at once, sent to the server, kept while the server cannot be reached, and
 // done exactly once when it comes back — across separate processes.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +16,7 @@ const servers = inject('servers');
 let user: TestUser;
 let profile: string;
 let proxy: TcpProxy;
+let work: string;
 const env = () => ({ ACT_PW: user.password });
 const cli = <T>(args: string[]) => cliJson<T>([...args, '--profile', profile], { env: env() });
 const subjectId = async (folder: string, subject: string) => {
@@ -39,7 +40,7 @@ async function onServer(folder: string): Promise<Map<string, string[]>> {
 
 beforeAll(async () => {
   user = await createUser(servers, 'act');
-  const work = await mkdtemp(join(tmpdir(), 'postern-actions-'));
+  work = await mkdtemp(join(tmpdir(), 'postern-actions-'));
   profile = join(work, 'profile');
   const caFile = join(work, 'ca.pem');
   await writeFile(caFile, servers.caPem);
@@ -54,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
+  if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe('actions', () => {
