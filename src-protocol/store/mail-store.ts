@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
+import { NEXT_SORT_KEY_SQL, SORT_KEY_SLOTS, sortKeyBase } from './sort-key.ts';
 import { joinThread, planThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
@@ -144,7 +145,7 @@ export class MailStore implements PackIndex {
       const keep = new Set(folders.map((f) => f.path));
       for (const row of this.listFolders(accountId)) {
         if (keep.has(row.path)) continue;
-        this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(row.id);
+        this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT sort_key FROM messages WHERE folder_id = ?)').run(row.id);
         this.#sql('DELETE FROM folders WHERE id = ?').run(row.id);
       }
     });
@@ -170,7 +171,7 @@ export class MailStore implements PackIndex {
 
   deleteFolder(folderId: number): void {
     this.transaction(() => {
-      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folderId);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT sort_key FROM messages WHERE folder_id = ?)').run(folderId);
       this.#sql('DELETE FROM folders WHERE id = ?').run(folderId);
     });
   }
@@ -190,7 +191,7 @@ export class MailStore implements PackIndex {
   resetFolderIfUidValidityChanged(folder: FolderRow, uidvalidity: number): boolean {
     if (folder.uidvalidity === uidvalidity) return false;
     this.transaction(() => {
-      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?)').run(folder.id);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT sort_key FROM messages WHERE folder_id = ?)').run(folder.id);
       this.#sql('DELETE FROM messages WHERE folder_id = ?').run(folder.id);
       this.#sql('UPDATE folders SET uidvalidity = ?, uidnext = NULL, highestmodseq = NULL WHERE id = ?').run(uidvalidity, folder.id);
     });
@@ -225,8 +226,9 @@ export class MailStore implements PackIndex {
     // DO NOTHING and run() say by `changes` whether the row is new; an upsert with RETURNING
     // read back through get() cost about twice as much per row (measured: 10k rows, 280 vs 125 ms).
     // New rows have no search-index entry yet (in_fts = 0): see indexPendingHeaders.
-    const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject, in_fts)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (folder_id, uid) DO NOTHING`);
+    // sort_key: the row's place in "newest first", the search index's rowid (store/sort-key.ts).
+    const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject, in_fts, sort_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ${NEXT_SORT_KEY_SQL}) ON CONFLICT (folder_id, uid) DO NOTHING`);
     const held = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
     const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     return this.transaction(() => {
@@ -238,8 +240,9 @@ export class MailStore implements PackIndex {
         const flags = JSON.stringify(h.flags);
         const seen = h.flags.includes('\\Seen') ? 1 : 0;
         const flagged = h.flags.includes('\\Flagged') ? 1 : 0;
+        const keyBase = sortKeyBase(h.date_ms);
         const inserted = insert.run(nextId, folderId, h.uid, h.subject, JSON.stringify(h.from), JSON.stringify(h.to ?? []), h.date_ms, flags,
-          seen, flagged, h.size, h.has_attachments ? 1 : 0, h.message_id, plan.thread, plan.baseSubject);
+          seen, flagged, h.size, h.has_attachments ? 1 : 0, h.message_id, plan.thread, plan.baseSubject, keyBase, keyBase + SORT_KEY_SLOTS, keyBase);
         if (Number(inserted.changes) === 0) {
           // A row we held already only has its flags updated: its thread, index entry and contact stay.
           held.run(flags, seen, flagged, folderId, h.uid);
@@ -264,20 +267,21 @@ export class MailStore implements PackIndex {
    */
   indexPendingHeaders(limit: number, accountId?: string): number {
     const rows = (accountId === undefined
-      ? this.#sql('SELECT id, subject, from_json, to_json FROM messages WHERE in_fts = 0 ORDER BY id LIMIT ?').all(limit)
-      : this.#sql(`SELECT m.id, m.subject, m.from_json, m.to_json FROM messages m JOIN folders f ON f.id = m.folder_id
-          WHERE m.in_fts = 0 AND f.account_id = ? ORDER BY m.id LIMIT ?`).all(accountId, limit)) as { id: number; subject: string; from_json: string; to_json: string }[];
+      ? this.#sql('SELECT id, sort_key, subject, from_json, to_json FROM messages WHERE in_fts = 0 ORDER BY id LIMIT ?').all(limit)
+      : this.#sql(`SELECT m.id, m.sort_key, m.subject, m.from_json, m.to_json FROM messages m JOIN folders f ON f.id = m.folder_id
+          WHERE m.in_fts = 0 AND f.account_id = ? ORDER BY m.id LIMIT ?`).all(accountId, limit)) as IndexRow[];
     if (rows.length === 0) return 0;
     this.transaction(() => {
-      for (const r of rows) this.#writeHeaderEntry(r);
+      // Ascending keys: one FTS5 segment for the batch (see storeBodies).
+      for (const r of rows.sort(byKey)) this.#writeHeaderEntry(r);
     });
     return rows.length;
   }
 
   /** A row's search-index entry without a body (subject and addresses); marks it as in the index. */
-  #writeHeaderEntry(r: { id: number; subject: string; from_json: string; to_json: string }): void {
+  #writeHeaderEntry(r: IndexRow): void {
     this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, \'\', \'\')')
-      .run(r.id, r.subject, addressText(JSON.parse(r.from_json) as Addr[]), addressText(JSON.parse(r.to_json) as Addr[]));
+      .run(r.sort_key, r.subject, addressText(JSON.parse(r.from_json) as Addr[]), addressText(JSON.parse(r.to_json) as Addr[]));
     this.#sql('UPDATE messages SET in_fts = 1 WHERE id = ?').run(r.id);
   }
 
@@ -295,17 +299,22 @@ export class MailStore implements PackIndex {
   }
 
   #indexBody(id: number, body: string | Uint8Array, attachmentNames: string[]): void {
-    if (this.#writeIndex(id, body, attachmentNames)) this.#sql('UPDATE messages SET indexed = 1, in_fts = 1 WHERE id = ?').run(id);
+    const row = this.#indexRow(id);
+    if (!row) return;
+    this.#writeIndex(row, body, attachmentNames);
+    this.#sql('UPDATE messages SET indexed = 1, in_fts = 1 WHERE id = ?').run(id);
   }
 
-  /** The message's whole index entry (headers, body, attachment names); false when the row is gone. Marks nothing. */
-  #writeIndex(id: number, body: string | Uint8Array, attachmentNames: string[]): boolean {
-    const row = this.#sql('SELECT subject, from_json, to_json FROM messages WHERE id = ?').get(id) as { subject: string; from_json: string; to_json: string } | undefined;
-    if (!row) return false;
+  /** What a row's index entry is made of besides its body; undefined when the row is gone. */
+  #indexRow(id: number): IndexRow | undefined {
+    return this.#sql('SELECT id, sort_key, subject, from_json, to_json FROM messages WHERE id = ?').get(id) as IndexRow | undefined;
+  }
+
+  /** The message's whole index entry (headers, body, attachment names). Marks nothing. */
+  #writeIndex(row: IndexRow, body: string | Uint8Array, attachmentNames: string[]): void {
     // UTF-8 bytes bind as a blob; the cast stores them as the text they are.
     this.#sql('INSERT OR REPLACE INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)')
-      .run(id, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
-    return true;
+      .run(row.sort_key, row.subject, addressText(JSON.parse(row.from_json) as Addr[]), addressText(JSON.parse(row.to_json) as Addr[]), body, attachmentNames.join(' '));
   }
 
   /**
@@ -320,16 +329,21 @@ export class MailStore implements PackIndex {
     const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1, in_fts = 1 WHERE id = ?');
     // FTS5 flushes its pending terms into a new segment whenever a rowid is
     // not above the last one written, and the server answers a batch in UID
-    // order, which is the reverse of our ids (headers are stored newest
-    // first): in ascending id order a batch is one segment, not one per row
-    // (which doubled the body index's CPU time).
-    const ascending = bodies.toSorted((a, b) => a.id - b.id);
+    // order, oldest first, so in the reverse order of the index's keys
+    // (newest last): in ascending key order a batch is one segment, not one
+    // per row (which doubled the body index's CPU time).
     this.transaction(() => {
-      for (const b of ascending) {
+      const rows = bodies.map((b) => ({ b, row: b.index ? this.#indexRow(b.id) : undefined }));
+      rows.sort((x, y) => (x.row?.sort_key ?? 0) - (y.row?.sort_key ?? 0));
+      for (const { b, row } of rows) {
         // Where a packed message is, before (in the same transaction as) the row that points at it.
         if (b.packed) packed.run(b.sha256, b.packed.pack, b.packed.offset, b.packed.length);
-        if (b.index && this.#writeIndex(b.id, b.index.body, b.index.attachmentNames)) storedAndIndexed.run(b.sha256, b.index.hasAttachments ? 1 : 0, b.id);
-        else stored.run(b.sha256, b.id);
+        if (b.index && row) {
+          this.#writeIndex(row, b.index.body, b.index.attachmentNames);
+          storedAndIndexed.run(b.sha256, b.index.hasAttachments ? 1 : 0, b.id);
+        } else {
+          stored.run(b.sha256, b.id);
+        }
       }
     });
   }
@@ -348,16 +362,16 @@ export class MailStore implements PackIndex {
   }
 
   removeUids(folderId: number, uids: number[]): void {
-    const del = this.#sql('DELETE FROM messages WHERE folder_id = ? AND uid = ? RETURNING id');
+    const del = this.#sql('DELETE FROM messages WHERE folder_id = ? AND uid = ? RETURNING sort_key');
     const unindex = this.#sql('DELETE FROM messages_fts WHERE rowid = ?');
     this.transaction(() => {
-      const ids: number[] = [];
+      const keys: number[] = [];
       for (const uid of uids) {
-        const row = del.get(folderId, uid) as { id: number } | undefined;
-        if (row) ids.push(row.id);
+        const row = del.get(folderId, uid) as { sort_key: number } | undefined;
+        if (row) keys.push(row.sort_key);
       }
-      // Ascending ids, one FTS5 segment for the lot (see storeBodies): UIDs ascend as our ids descend.
-      for (const id of ids.sort((a, b) => a - b)) unindex.run(id);
+      // Ascending keys, one FTS5 segment for the lot (see storeBodies).
+      for (const key of keys.sort((a, b) => a - b)) unindex.run(key);
     });
   }
 
@@ -371,7 +385,7 @@ export class MailStore implements PackIndex {
       const id = this.insertHeaders(folderId, [{ ...header, uid: next }])[0] as number;
       this.setBlob(id, header.blob_sha256);
       // One row: searchable at once, not after the next header index.
-      this.#writeHeaderEntry({ id, subject: header.subject, from_json: JSON.stringify(header.from), to_json: JSON.stringify(header.to ?? []) });
+      this.#writeHeaderEntry(this.#indexRow(id) as IndexRow);
       return id;
     });
   }
@@ -416,7 +430,7 @@ export class MailStore implements PackIndex {
 
   removeMessage(id: number): void {
     this.transaction(() => {
-      this.#sql('DELETE FROM messages_fts WHERE rowid = ?').run(id);
+      this.#sql('DELETE FROM messages_fts WHERE rowid = (SELECT sort_key FROM messages WHERE id = ?)').run(id);
       this.#sql('DELETE FROM messages WHERE id = ?').run(id);
     });
   }
@@ -497,11 +511,16 @@ export class MailStore implements PackIndex {
     }
     const where = [...q.where];
     const params: SQLInputValue[] = [];
+    // Newest first is the order of sort_key, the index's rowid (store/sort-key.ts): with words,
+    // FTS5 walks its hits in that order and the query stops at the limit; without, the unique
+    // index on sort_key does the same over the messages.
     let from = 'messages m JOIN folders f ON f.id = m.folder_id';
+    let order = 'm.sort_key DESC';
     if (q.match) {
-      from += ' JOIN messages_fts ON messages_fts.rowid = m.id';
+      from = 'messages_fts JOIN messages m ON m.sort_key = messages_fts.rowid JOIN folders f ON f.id = m.folder_id';
       where.unshift('messages_fts MATCH ?');
       params.push(q.match);
+      order = 'messages_fts.rowid DESC';
     }
     params.push(...q.params);
     if (options.accountId) {
@@ -509,7 +528,7 @@ export class MailStore implements PackIndex {
       params.push(options.accountId);
     }
     const sql = `SELECT ${MESSAGE_COLUMNS} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY m.date_ms DESC, m.id DESC LIMIT ?`;
+      ORDER BY ${order} LIMIT ?`;
     return this.#sql(sql).all(...params, options.limit) as unknown as MessageRow[];
   }
 
@@ -547,13 +566,18 @@ export class MailStore implements PackIndex {
 
   removeAccount(accountId: string): void {
     this.transaction(() => {
-      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?)').run(accountId);
+      this.#sql('DELETE FROM messages_fts WHERE rowid IN (SELECT m.sort_key FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?)').run(accountId);
       this.#sql('DELETE FROM folders WHERE account_id = ?').run(accountId);
     });
   }
 }
 
 type Addr = { name: string; address: string };
+
+/** A row as its search-index entry needs it: the entry's rowid is the row's sort key. */
+type IndexRow = { id: number; sort_key: number; subject: string; from_json: string; to_json: string };
+
+const byKey = (a: IndexRow, b: IndexRow): number => a.sort_key - b.sort_key;
 
 function addressText(list: Addr[]): string {
   return list.map((a) => `${a.name} ${a.address}`).join(' ');

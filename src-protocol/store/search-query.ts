@@ -9,6 +9,7 @@
  */
 import type { SQLInputValue } from 'node:sqlite';
 import { PosternError } from '../common/errors.ts';
+import { keyBoundsDatesBefore, sortKeyBase } from './sort-key.ts';
 
 export interface CompiledSearch {
   match: string | null;
@@ -72,14 +73,24 @@ export function compileSearch(query: string): CompiledSearch {
         else throw new PosternError('BAD_INPUT', `is: takes unread, read or flagged (got "${t.value}").`);
         return;
       }
-      case 'before':
+      // A bound on sort_key says the same for a whole day (store/sort-key.ts) and lets its index
+      // read only the range; date_ms stays the exact test, where the key clamps dates too.
+      case 'before': {
+        const ms = day(t.value, 'before');
         where.push('m.date_ms < ?');
-        params.push(day(t.value, 'before'));
+        params.push(ms);
+        if (keyBoundsDatesBefore(ms)) {
+          where.push('m.sort_key < ?');
+          params.push(sortKeyBase(ms));
+        }
         return;
-      case 'after':
-        where.push('m.date_ms >= ?');
-        params.push(day(t.value, 'after'));
+      }
+      case 'after': {
+        const ms = day(t.value, 'after');
+        where.push('m.date_ms >= ?', 'm.sort_key >= ?');
+        params.push(ms, sortKeyBase(ms));
         return;
+      }
       case 'in':
         if (ROLES.has(t.value.toLowerCase())) {
           where.push('(f.special_use = ? OR f.path = ? COLLATE NOCASE)');

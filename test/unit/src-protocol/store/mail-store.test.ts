@@ -292,7 +292,8 @@ describe('messages by id', () => {
     expect(store.search('"brûlée recipe"', { limit: 10 }).map((m) => m.id)).toEqual([b]);
     expect(store.search('outside', { limit: 10 })).toEqual([]);
     expect(store.search('string', { limit: 10 }).map((m) => m.id)).toEqual([a]);
-    const stored = store.db.prepare('SELECT typeof(body) AS t, body FROM messages_fts WHERE rowid = ?').get(b) as { t: string; body: string };
+    const stored = store.db.prepare('SELECT typeof(x.body) AS t, x.body FROM messages_fts x JOIN messages m ON m.sort_key = x.rowid WHERE m.id = ?')
+      .get(b) as { t: string; body: string };
     expect(stored).toEqual({ t: 'text', body: 'Crème brûlée\r\nrecipe' });
   });
 
@@ -331,7 +332,8 @@ describe('messages by id', () => {
     const folder = store.ensureFolder('work', folderInput('Sent', 'sent'));
     const id = store.insertLocalMessage(folder.id, { ...header(0, { subject: 'Numbat plans' }), blob_sha256: 'cc'.repeat(32) });
     expect(store.pendingHeaderIndex()).toBe(0);
-    expect((store.db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').all('numbat') as { rowid: number }[]).map((r) => r.rowid)).toEqual([id]);
+    expect((store.db.prepare('SELECT m.id FROM messages_fts JOIN messages m ON m.sort_key = messages_fts.rowid WHERE messages_fts MATCH ?')
+      .all('numbat') as { id: number }[]).map((r) => r.id)).toEqual([id]);
   });
 
   it('serverUidCount counts the messages the server knows, not local placeholders', () => {
@@ -362,5 +364,76 @@ describe('removeAccount', () => {
     const left = store.db.prepare('SELECT f.account_id AS account, count(*) AS n FROM messages m JOIN folders f ON f.id = m.folder_id GROUP BY f.account_id').all();
     expect(left).toEqual([{ account: 'home', n: 2 }]);
     expect(store.db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 2 });
+  });
+});
+
+describe('search order', () => {
+  let folderId: number;
+  const day = Date.UTC(2024, 4, 1);
+  const ids = (query: string, limit = 100) => store.search(query, { limit }).map((m) => m.uid);
+  const entries = () => (store.db.prepare('SELECT count(*) AS n FROM messages_fts').get() as { n: number }).n;
+  beforeEach(() => {
+    folderId = store.ensureFolder('work', folderInput('INBOX')).id;
+  });
+
+  it('answers the newest hits first, by date, whatever order they were stored in; the limit keeps the newest', () => {
+    // Stored out of date order, over three batches, as a sync of older mail and new arrivals would.
+    store.insertHeaders(folderId, [header(5, { date_ms: day + 5 * 86_400_000, subject: 'Kiwi five' }), header(1, { date_ms: day + 86_400_000, subject: 'Kiwi one' })]);
+    store.insertHeaders(folderId, [header(9, { date_ms: null, subject: 'Kiwi undated' }), header(3, { date_ms: day + 3 * 86_400_000, subject: 'Kiwi three' })]);
+    store.insertHeaders(folderId, [header(7, { date_ms: day + 7 * 86_400_000, subject: 'Kiwi seven' }), header(2, { date_ms: Date.UTC(1969, 6, 20), subject: 'Kiwi moon' })]);
+    expect(ids('kiwi')).toEqual([7, 5, 3, 1, 2, 9]);
+    expect(ids('kiwi', 2)).toEqual([7, 5]);
+    // Without words the same order, from the messages themselves.
+    expect(ids('is:unread')).toEqual([7, 5, 3, 1, 2, 9]);
+    expect(ids('is:unread', 3)).toEqual([7, 5, 3]);
+  });
+
+  it('messages of the same second: the one stored later first, as the list shows them', () => {
+    store.insertHeaders(folderId, [header(1, { date_ms: day, subject: 'Tui first' })]);
+    store.insertHeaders(folderId, [header(2, { date_ms: day, subject: 'Tui second' }), header(3, { date_ms: day, subject: 'Tui third' })]);
+    expect(ids('tui')).toEqual([3, 2, 1]);
+    expect(ids('tui')).toEqual(uidsOf(folderId));
+  });
+
+  it('before: and after: take whole days, exactly at the edges, and reach mail dated before 1970', () => {
+    store.insertHeaders(folderId, [
+      header(1, { date_ms: day - 1000, subject: 'Weka eve' }),
+      header(2, { date_ms: day, subject: 'Weka midnight' }),
+      header(3, { date_ms: day + 86_400_000 - 1000, subject: 'Weka late' }),
+      header(4, { date_ms: Date.UTC(1955, 0, 1), subject: 'Weka old' }),
+      header(5, { date_ms: Date.UTC(2150, 0, 1), subject: 'Weka future' }),
+    ]);
+    expect(ids('after:2024-05-01 before:2024-05-02')).toEqual([3, 2]);
+    expect(ids('before:2024-05-01 weka')).toEqual([1, 4]);
+    expect(ids('before:1960-01-01')).toEqual([4]);
+    expect(ids('after:2100-01-01')).toEqual([5]);
+    expect(ids('before:2200-01-01 after:2100-01-01')).toEqual([5]);
+  });
+
+  it('leaves no index entry behind when messages go, by any road', () => {
+    const other = store.ensureFolder('work', folderInput('Other')).id;
+    store.insertHeaders(folderId, [header(1, { subject: 'Moa' }), header(2, { subject: 'Moa' }), header(3, { subject: 'Moa' })]);
+    store.insertHeaders(other, [header(1, { subject: 'Moa' }), header(2, { subject: 'Moa' })]);
+    store.indexPendingHeaders(100);
+    expect(entries()).toBe(5);
+    store.removeUids(folderId, [1]);
+    expect(entries()).toBe(4);
+    store.removeMessage(store.idsForUids(folderId, [2])[0] as number);
+    expect(entries()).toBe(3);
+    store.deleteFolder(other);
+    expect(entries()).toBe(1);
+    store.removeAccount('work');
+    expect(entries()).toBe(0);
+    expect(store.search('moa', { limit: 10 })).toEqual([]);
+  });
+
+  it('a message stored in a second whose last key was freed takes that key, and only its own words', () => {
+    store.insertHeaders(folderId, [header(1, { date_ms: day, subject: 'Kakapo' }), header(2, { date_ms: day, subject: 'Kea' })]);
+    store.indexPendingHeaders(100);
+    store.removeUids(folderId, [2]);
+    store.insertHeaders(folderId, [header(3, { date_ms: day, subject: 'Takahe' })]);
+    expect(ids('kea')).toEqual([]);
+    expect(ids('takahe')).toEqual([3]);
+    expect(ids('kakapo')).toEqual([1]);
   });
 });

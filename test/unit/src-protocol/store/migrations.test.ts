@@ -35,6 +35,28 @@ describe('migrations', () => {
     upgraded.close();
   });
 
+  it('17 keys the search index by date: entries written by id are found, newest first, and nothing is lost', async () => {
+    const { file, db } = await dbAt(16);
+    db.prepare("INSERT INTO folders (id, account_id, path, name) VALUES (1, 'work', 'INBOX', 'Inbox')").run();
+    const day = Date.UTC(2024, 4, 1);
+    // Ids in another order than dates; two in one second; one undated; one from before 1970.
+    const rows: [number, number | null, string][] = [[1, day + 2000, 'Kiwi b'], [2, day, 'Kiwi a'], [3, day + 2000, 'Kiwi c'], [4, null, 'Kiwi undated'], [5, -86_400_000, 'Kiwi old']];
+    for (const [id, date, subject] of rows) {
+      db.prepare('INSERT INTO messages (id, folder_id, uid, subject, date_ms, flags_json) VALUES (?, 1, ?, ?, ?, \'[]\')').run(id, id, subject, date);
+      db.prepare("INSERT INTO messages_fts (rowid, subject, sender, recipients, body, attachments) VALUES (?, ?, '', '', ?, '')").run(id, subject, `body of ${id}`);
+    }
+    db.close();
+    const upgraded = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 17));
+    expect(schemaVersion(upgraded)).toBe(17);
+    const keys = upgraded.prepare('SELECT id, sort_key FROM messages ORDER BY sort_key DESC').all().map((r) => r['id']);
+    expect(keys).toEqual([3, 1, 2, 5, 4]);
+    const hits = upgraded.prepare(`SELECT m.id, x.body FROM messages_fts x JOIN messages m ON m.sort_key = x.rowid
+      WHERE messages_fts MATCH 'kiwi' ORDER BY x.rowid DESC`).all();
+    expect(hits).toEqual([3, 1, 2, 5, 4].map((id) => ({ id, body: `body of ${id}` })));
+    expect(upgraded.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name LIKE \'messages_fts_by_key%\'').get()).toEqual({ n: 0 });
+    upgraded.close();
+  });
+
   for (const m of MIGRATIONS.slice(1)) {
     it(`${m.version} (${m.description}) applies on top of ${m.version - 1}`, async () => {
       const { file, db } = await dbAt(m.version - 1);
