@@ -328,10 +328,10 @@ export class MailStore implements PackIndex {
     const stored = this.#sql('UPDATE messages SET blob_sha256 = ? WHERE id = ?');
     const storedAndIndexed = this.#sql('UPDATE messages SET blob_sha256 = ?, has_attachments = ?, indexed = 1, in_fts = 1 WHERE id = ?');
     // FTS5 flushes its pending terms into a new segment whenever a rowid is
-    // not above the last one written, and the server answers a batch in UID
-    // order, oldest first, so in the reverse order of the index's keys
-    // (newest last): in ascending key order a batch is one segment, not one
-    // per row (which doubled the body index's CPU time).
+    // not above the last one written. The server answers a batch in UID
+    // order, which follows the dates (the keys) only roughly; sorted by key
+    // a batch is one segment, not one for each step back (one per row,
+    // when the rowid was the id, doubled the body index's CPU time).
     this.transaction(() => {
       const rows = bodies.map((b) => ({ b, row: b.index ? this.#indexRow(b.id) : undefined }));
       rows.sort((x, y) => (x.row?.sort_key ?? 0) - (y.row?.sort_key ?? 0));
