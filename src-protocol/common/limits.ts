@@ -61,6 +61,8 @@ export const LIMITS = {
    * answers other calls in between.
    */
   headerIndexBatch: 1000,
+  /** Stored messages read and indexed per transaction when the body index is repaired at start (body-index.ts indexPending). */
+  bodyIndexRepairBatch: 200,
   /** Largest attachment the composer accepts over IPC, in decoded bytes. */
   maxOutgoingAttachmentBytes: 50 * 1024 * 1024,
   /**

@@ -37,7 +37,7 @@ import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
 import { HeaderIndexer } from '../sync/header-index.ts';
 import { syncAccount } from '../sync/account-sync.ts';
-import { indexStoredMessage } from '../sync/body-index.ts';
+import { indexPending, recordStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
 import { extractPart, mimeTree } from '../mime/mime-tree.ts';
 import { attachmentHandlers, defaultDownloadsDir } from './attachment-handlers.ts';
@@ -92,6 +92,9 @@ export class MailService {
   readonly #oauthLogins = new OAuthLogins();
   /** Search-index entries of synced headers, written after the sync has answered. */
   readonly #headerIndex: HeaderIndexer;
+  /** Stops background work that close() waits for. */
+  readonly #closing = new AbortController();
+  readonly #bodyIndexRepair: Promise<void>;
   /** Body downloads under way, by account (the header index waits for them). */
   readonly #bodyDownloads = new Map<string, number>();
   #credentialHint: { envVariable?: string } | undefined;
@@ -122,6 +125,11 @@ export class MailService {
       }),
       holdOff: (accountId) => (this.#bodyDownloads.get(accountId) ?? 0) > 0,
     });
+    // Stored messages an older version left out of the body index get their words, in the background.
+    this.#bodyIndexRepair = indexPending(this.#store, this.#blobs, { signal: this.#closing.signal, logger: this.#logger }).then(
+      (n) => { if (n > 0) this.#logger.info('stored messages added to the search index', { count: n }); },
+      (err: unknown) => { if (!this.#closing.signal.aborted) this.#logger.warn('stored messages could not be added to the search index', { err }); },
+    );
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
     this.#drafts = new Drafts({
@@ -288,6 +296,8 @@ export class MailService {
     this.#watchers.clear();
     await Promise.allSettled([...this.#syncChains.values()]);
     await this.#headerIndex.close();
+    this.#closing.abort();
+    await this.#bodyIndexRepair;
     await this.#outboxRunner.close();
     await this.#queue.close();
     this.#store.db.close();
@@ -866,8 +876,7 @@ export class MailService {
     ctx.signal.throwIfAborted();
     if (!raw) throw new PosternError('NOT_FOUND', 'The message is no longer on the server.');
     const sha = await this.#blobs.put(raw);
-    this.#store.setBlob(row.id, sha);
-    await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
+    recordStoredMessage(this.#store, row.id, sha, raw);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
     return raw;
   }
@@ -940,10 +949,9 @@ export class MailService {
     }
     const sha = await this.#blobs.put(raw);
     this.#store.transaction(() => {
-      this.#store.setBlob(row.id, sha);
+      recordStoredMessage(this.#store, row.id, sha, raw);
       this.#store.setPartial(row.id, false);
     });
-    await indexStoredMessage(this.#store, raw, row.id, row.date_ms);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'done', done: raw.length, total: raw.length });
     return raw;
   }
@@ -954,11 +962,15 @@ export class MailService {
     if (!sent) return false;
     const sha = await this.#blobs.put(raw);
     const model = await parseMessage(raw).catch(() => null);
-    this.#store.insertLocalMessage(sent.id, {
-      uid: 0, subject: model?.subject ?? subject, from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
-      date_ms: Date.now(), flags: ['\\Seen'], size: raw.length, has_attachments: (model?.attachments.length ?? 0) > 0,
-      message_id: model?.message_id ?? null, blob_sha256: sha,
-      refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
+    // Its words go into the index with the row: what you sent is found like what you received.
+    this.#store.transaction(() => {
+      const id = this.#store.insertLocalMessage(sent.id, {
+        uid: 0, subject: model?.subject ?? subject, from: model?.from ?? [], to: [...(model?.to ?? []), ...(model?.cc ?? [])],
+        date_ms: Date.now(), flags: ['\\Seen'], size: raw.length, has_attachments: (model?.attachments.length ?? 0) > 0,
+        message_id: model?.message_id ?? null, blob_sha256: sha,
+        refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
+      });
+      recordStoredMessage(this.#store, id, sha, raw);
     });
     return true;
   }

@@ -538,10 +538,10 @@ export class MailStore implements PackIndex {
       AND (? IS NULL OR date_ms >= ?) ORDER BY uid DESC LIMIT ?`).all(folderId, sinceMs, sinceMs, limit) as { id: number; uid: number; size: number }[];
   }
 
-  /** Stored but not yet in the body index (e.g. after a crash between the two). */
-  messagesNotIndexed(limit: number): { id: number; blob_sha256: string; date_ms: number | null }[] {
-    return this.#sql('SELECT id, blob_sha256, date_ms FROM messages WHERE indexed = 0 AND blob_sha256 IS NOT NULL LIMIT ?')
-      .all(limit) as { id: number; blob_sha256: string; date_ms: number | null }[];
+  /** Stored but not in the body index (see body-index.ts indexPending): ids above `afterId`, ascending. */
+  messagesNotIndexed(afterId: number, limit: number): { id: number; blob_sha256: string }[] {
+    return this.#sql('SELECT id, blob_sha256 FROM messages WHERE indexed = 0 AND blob_sha256 IS NOT NULL AND id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as { id: number; blob_sha256: string }[];
   }
 
   message(id: number): MessageRow | undefined {

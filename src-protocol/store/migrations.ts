@@ -316,4 +316,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages_fts_by_key RENAME TO messages_fts;
     `,
   },
+  {
+    version: 18,
+    description: 'stored messages missing from the body index are found without reading every row',
+    sql: `
+      -- A stored message (blob_sha256 set) whose words are not in the index
+      -- (indexed = 0): older versions left a local Sent copy so, and a crash
+      -- between storing an opened message and indexing it. The service looks
+      -- for them at every start (body-index.ts indexPending); the partial
+      -- index holds only those, so the look costs nothing when there are none.
+      CREATE INDEX messages_not_indexed ON messages (id) WHERE indexed = 0 AND blob_sha256 IS NOT NULL;
+    `,
+  },
 ];

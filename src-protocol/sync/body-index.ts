@@ -4,6 +4,8 @@
  * words come from the index-only extractor (mime/index-text.ts), not the
  * display parser: indexing never needs the message model.
  */
+import { LIMITS } from '../common/limits.ts';
+import type { Logger } from '../common/log.ts';
 import { extractIndexText, type IndexText } from '../mime/index-text.ts';
 import type { MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
@@ -46,25 +48,42 @@ export function indexTextOf(raw: Buffer): IndexText {
   }
 }
 
-export async function indexStoredMessage(store: MailStore, raw: Buffer, id: number, _fallbackDateMs: number | null): Promise<void> {
+/**
+ * Points a row at its stored copy (already durable) and indexes its words in
+ * the same transaction: a crash cannot leave a stored message out of the
+ * body index. A caller's outer transaction takes this one in.
+ */
+export function recordStoredMessage(store: MailStore, id: number, sha256: string, raw: Buffer): void {
   const text = indexTextOf(raw);
   store.transaction(() => {
+    store.setBlob(id, sha256, text.hasAttachments);
     store.indexBody(id, text.body, text.attachmentNames);
-    store.setHasAttachments(id, text.hasAttachments);
   });
 }
 
-/** Indexes stored messages that missed the index (a crash between store and index). */
-export async function indexPending(store: MailStore, blobs: BlobStore, signal?: AbortSignal): Promise<number> {
+/**
+ * Indexes stored messages that are not in the body index (an older version
+ * could leave some so), a batch at a time, yielding between batches.
+ * A message whose stored copy cannot be read is left for the next run.
+ * Returns how many it indexed.
+ */
+export async function indexPending(store: MailStore, blobs: BlobStore, options: { signal?: AbortSignal; logger?: Logger } = {}): Promise<number> {
   let count = 0;
+  let after = 0;
   for (;;) {
-    const batch = store.messagesNotIndexed(200);
+    const batch = store.messagesNotIndexed(after, LIMITS.bodyIndexRepairBatch);
     if (batch.length === 0) return count;
     const texts: { id: number; text: IndexText }[] = [];
     for (const m of batch) {
-      signal?.throwIfAborted();
-      texts.push({ id: m.id, text: indexTextOf(await blobs.get(m.blob_sha256)) });
+      options.signal?.throwIfAborted();
+      after = m.id;
+      try {
+        texts.push({ id: m.id, text: indexTextOf(await blobs.get(m.blob_sha256)) });
+      } catch (err) {
+        options.logger?.warn('a stored message could not be read for the search index', { id: m.id, err });
+      }
     }
+    options.signal?.throwIfAborted();
     store.transaction(() => {
       for (const { id, text } of texts) {
         store.indexBody(id, text.body, text.attachmentNames);
@@ -72,5 +91,6 @@ export async function indexPending(store: MailStore, blobs: BlobStore, signal?: 
       }
     });
     count += texts.length;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

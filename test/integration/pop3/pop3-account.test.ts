@@ -100,6 +100,13 @@ describe('a POP3 account that leaves mail on the server (the default)', () => {
     // Moved and deleted mail is not downloaded again.
     expect((await acct.cli<SyncResult>(['sync']))).toMatchObject({ added: 0 });
   });
+
+  it('keeps what it sends in its local Sent, found by a word of its text', async () => {
+    const friend = await createUser(servers, 'popf');
+    await acct.cli(['send', '--account', 'Pop', '--to', friend.email, '--subject', 'Plans from POP', '--text', 'The quokka expedition leaves at dawn.']);
+    const found = await acct.cli<MessageSummary[]>(['search', 'expedition']);
+    expect(found.map((m) => [m.subject, m.folder])).toEqual([['Plans from POP', 'Sent']]);
+  });
 });
 
 describe('deleting from the server', () => {

@@ -170,7 +170,7 @@ describe('a large folder\'s bodies recorded by the store writer thread', () => {
       expect(progress.at(-1)).toBe(COUNT);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(store.messagesWithoutBody(folder.id, null, 10)).toEqual([]);
-      expect(store.messagesNotIndexed(10)).toEqual([]);
+      expect(store.messagesNotIndexed(0, 10)).toEqual([]);
       // A word only the body has is found, and the stored copy is the message.
       const [hit] = store.search('koala1234', { limit: 5 });
       expect(hit?.subject).toBe('Re: Thread 1230 wombat1234');

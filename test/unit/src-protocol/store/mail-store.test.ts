@@ -274,7 +274,7 @@ describe('messages by id', () => {
     expect(store.search('budget', { limit: 10 }).map((m) => m.id)).toEqual([a]);
     // Still found by its header words after the body joined the index.
     expect(store.search('subject:"Message 1"', { limit: 10 }).map((m) => m.id)).toContain(a);
-    expect(store.messagesNotIndexed(10).map((m) => m.id)).toEqual([b]);
+    expect(store.messagesNotIndexed(0, 10).map((m) => m.id)).toEqual([b]);
     expect(store.message(b)?.blob_sha256).toBe('bb'.repeat(32));
   });
 

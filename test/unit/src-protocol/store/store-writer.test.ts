@@ -113,7 +113,7 @@ describe('the store writer, body batches', () => {
     await recorded;
     await sink.close();
     expect(store.messagesWithoutBody(folderId, null, 10)).toEqual([]);
-    expect(store.messagesNotIndexed(10)).toEqual([]);
+    expect(store.messagesNotIndexed(0, 10)).toEqual([]);
     expect(store.search('platypus', { limit: 10 }).map((m) => m.id).sort()).toEqual([...ids].sort());
     expect(store.search('plan.pdf', { limit: 10 })).toHaveLength(3);
     expect(store.message(ids[0] as number)).toMatchObject({ blob_sha256: '0'.repeat(64), has_attachments: 1 });
