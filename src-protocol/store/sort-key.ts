@@ -12,8 +12,9 @@
  * of that same second, in the order they were stored (the list's order too:
  * date, then id). Seconds are clamped to 0 .. 2^32 - 1 (1970 to 2106; a
  * message without a date counts as 1970), so every key is below 2^53 and
- * exact as a JavaScript number. A second holds 2^21 messages; more than that
- * with one date is refused by the unique index, not silently merged.
+ * exact as a JavaScript number. A second holds 2^21 messages; one more with
+ * the same date takes the next second's first key, or, if that is taken,
+ * the unique index refuses the row: two messages never share an entry.
  *
  * The same formula is in SQL in migration 17; the two must agree.
  */
