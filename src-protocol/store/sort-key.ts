@@ -6,7 +6,7 @@
  * SQLite had to read every hit's row for its date and sort them all: 11k
  * hits of an ordinary word over 100k messages took 11-18 ms, 50k hits of a
  * common one 35 ms. Keyed by date, FTS5 walks its hits newest first and the
- * query stops after N (2 and 5 ms; measured on the benchmark's 100k store).
+ * query stops after N (2.4 and 6.4 ms; measured on the benchmark's 100k store).
  *
  * key = second of the message's date × 2^21 + its place among the messages
  * of that same second, in the order they were stored (the list's order too:

@@ -54,7 +54,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // start, so their state stays where reap.ts looks for it. Workers are
   // started after this and inherit it (os.tmpdir() reads TMPDIR).
   const runTmp = mkdtempSync(join(tmpdir(), 'postern-test-run-'));
-  chmodSync(runTmp, 0o755); // the servers' own users read CA files tests write here
+  // Not mkdtemp's 0700: the servers run as users of their own once started, and what a
+  // test writes here stays as reachable for them as it was directly under /tmp.
+  chmodSync(runTmp, 0o755);
   process.env['TMPDIR'] = runTmp;
   return async () => {
     await stopServers(servers);
