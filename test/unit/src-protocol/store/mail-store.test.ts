@@ -437,3 +437,21 @@ describe('search order', () => {
     expect(ids('kakapo')).toEqual([1]);
   });
 });
+
+describe('listByRole (the unified inbox)', () => {
+  it('merges every account\'s folder of the role, newest first, undated last, page by page', () => {
+    const work = store.ensureFolder('work', folderInput('INBOX', 'inbox')).id;
+    const home = store.ensureFolder('home', folderInput('Posteingang', 'inbox')).id;
+    const sent = store.ensureFolder('work', folderInput('Sent', 'sent')).id;
+    const day = Date.UTC(2024, 4, 1);
+    store.insertHeaders(work, [header(1, { date_ms: day + 3000, subject: 'w3' }), header(2, { date_ms: day + 1000, subject: 'w1' }), header(3, { date_ms: null, subject: 'w-undated' })]);
+    store.insertHeaders(home, [header(1, { date_ms: day + 2000, subject: 'h2' }), header(2, { date_ms: day + 4000, subject: 'h4' }), header(3, { date_ms: day + 1000, subject: 'h1' })]);
+    store.insertHeaders(sent, [header(1, { date_ms: day + 5000, subject: 'sent' })]);
+    const subjects = (limit: number, offset: number) => store.listByRole('inbox', limit, offset).map((m) => m.subject);
+    // Same second in two accounts: the one stored later first, as in a folder.
+    expect(subjects(10, 0)).toEqual(['h4', 'w3', 'h2', 'h1', 'w1', 'w-undated']);
+    expect([...subjects(2, 0), ...subjects(2, 2), ...subjects(2, 4)]).toEqual(subjects(10, 0));
+    expect(subjects(10, 6)).toEqual([]);
+    expect(store.listByRole('sent', 10, 0).map((m) => m.subject)).toEqual(['sent']);
+  });
+});
