@@ -78,8 +78,9 @@ function inlineSink(store: MailStore): StoreSink {
  * thread by transfer, not copy, and are freed as soon as the batch is
  * written: held until a GC, they piled up in malloc, and glibc kept that
  * high-water mark (main heap after a 10k sync: 48 MB with the words copied
- * and left to the GC, 24 MB this way; a throwaway smaps dump in the bench). A buffer with other bytes too (Node's shared pool, a
- * slab) is never taken: it is copied as before, and left alone.
+ * and left to the GC, 24 MB this way; a throwaway smaps dump in the bench).
+ * A buffer with other bytes too (Node's shared pool, a slab) is never
+ * taken: it is copied as before, and left alone.
  */
 export function wordBuffers(bodies: readonly StoredBody[]): ArrayBuffer[] {
   const covered = new Map<ArrayBuffer, number>();
