@@ -15,7 +15,7 @@ import type { MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Pop3Store } from '../store/pop3-store.ts';
 import { parseMessage } from '../mime/parse.ts';
-import { htmlToIndexText } from './body-index.ts';
+import { indexTextOf } from './body-index.ts';
 import { failpoint } from '../common/failpoints.ts';
 import { GarbageReleaser } from '../common/garbage.ts';
 import { LIMITS } from '../common/limits.ts';
@@ -74,7 +74,9 @@ export async function downloadPop3(
           has_attachments: (model?.attachments.length ?? 0) > 0, message_id: model?.message_id ?? null, blob_sha256: sha,
           refs: [...(model?.references ?? []), ...(model?.in_reply_to ? [model.in_reply_to] : [])],
         });
-        deps.store.indexBody(id, model?.text ?? (model?.html_rendered ? htmlToIndexText(model.html_rendered) : ''), model?.attachments.map((a) => a.filename ?? a.save_as) ?? []);
+        // The same words as every other stored message: the index's own extractor, not the display model.
+        const words = indexTextOf(raw);
+        deps.store.indexBody(id, words.body, words.attachmentNames);
         if (preview) deps.store.setPartial(id, true);
         deps.pop3.record(accountId, uidl, id, size || raw.length, now);
       });
