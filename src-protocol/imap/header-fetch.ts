@@ -16,6 +16,7 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { formatMessageResponse } from 'imapflow/lib/tools.js';
 import { parseHeaderFetch, type HeaderFetchRow } from './header-fetch-parser.ts';
+import { canFrame, installFetchFramer } from './fetch-framer.ts';
 
 /** What imapflow's line splitter hands its reader for one response. */
 interface StreamItem {
@@ -31,11 +32,15 @@ interface ImapFlowInternals {
   handleResponse?: (data: StreamItem) => boolean | Promise<boolean>;
   currentRequest?: { options?: unknown } | null;
   idHashAlgorithm?: string;
+  /** imapflow's ImapStream, the line splitter (see fetch-framer.ts). */
+  streamer?: unknown;
 }
 
 /** Per connection: the sink of the lean command in flight, keyed by its exec options (the identity imapflow keeps). */
 const sinks = new WeakMap<ImapFlow, Map<object, (row: HeaderFetchRow) => void>>();
 const originals = new WeakMap<ImapFlow, (data: StreamItem) => boolean | Promise<boolean>>();
+/** Per connection: takes the framer away from imapflow's splitter. */
+const framers = new WeakMap<ImapFlow, () => void>();
 
 /** True when this imapflow exposes what the lean reader needs. */
 export function canReadLean(client: ImapFlow): boolean {
@@ -128,19 +133,22 @@ function intercept(client: ImapFlow, options: object, sink: (row: HeaderFetchRow
     const original = internals.handleResponse;
     originals.set(client, original);
     const active = mine;
-    // Not async: imapflow's reader awaits the result either way, and a promise per row cost microtasks.
-    internals.handleResponse = function leanHandleResponse(data: StreamItem): boolean | Promise<boolean> {
+    /** Reads one response for the lean command in flight; false when it is not one (imapflow reads it). */
+    const takeRow = (payload: Buffer, literals: Buffer[]): boolean => {
       const current = internals.currentRequest?.options;
       const target = current ? active.get(current) : undefined;
-      if (target && isUntaggedFetch(data.payload)) {
-        const row = parseHeaderFetch(data.payload, data.literals);
-        if (row) {
-          target(row);
-          return true;
-        }
-      }
-      return original.call(client, data);
+      if (!target || !isUntaggedFetch(payload)) return false;
+      const row = parseHeaderFetch(payload, literals);
+      if (!row) return false;
+      target(row);
+      return true;
     };
+    // Not async: imapflow's reader awaits the result either way, and a promise per row cost microtasks.
+    internals.handleResponse = function leanHandleResponse(data: StreamItem): boolean | Promise<boolean> {
+      return takeRow(data.payload, data.literals) || original.call(client, data);
+    };
+    // Responses whole in a chunk are read there, before imapflow's splitter copies them (fetch-framer.ts).
+    if (canFrame(internals.streamer)) framers.set(client, installFetchFramer(internals.streamer, takeRow));
   }
   mine.set(options, sink);
   return () => {
@@ -149,6 +157,8 @@ function intercept(client: ImapFlow, options: object, sink: (row: HeaderFetchRow
     held.delete(options);
     if (held.size > 0) return;
     sinks.delete(client);
+    framers.get(client)?.();
+    framers.delete(client);
     const original = originals.get(client);
     originals.delete(client);
     // The method lives on imapflow's prototype; removing ours uncovers it again.
