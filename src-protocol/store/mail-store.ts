@@ -233,6 +233,7 @@ export class MailStore implements PackIndex {
     const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     return this.transaction(() => {
       const added: number[] = [];
+      const received: { from: HeaderInput['from']; dateMs: number | null }[] = [];
       // The id SQLite would pick itself (no AUTOINCREMENT), known before the insert so the thread can be planned.
       let nextId = (this.#sql('SELECT coalesce(max(id), 0) + 1 AS id FROM messages').get() as { id: number }).id;
       for (const h of headers) {
@@ -250,9 +251,10 @@ export class MailStore implements PackIndex {
         }
         const id = nextId++;
         joinThread(this.db, plan);
-        this.contacts.noteReceived(h.from, h.date_ms);
+        received.push({ from: h.from, dateMs: h.date_ms });
         added.push(id);
       }
+      this.contacts.noteReceivedAll(received);
       return added;
     });
   }

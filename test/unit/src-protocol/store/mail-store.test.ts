@@ -141,6 +141,27 @@ describe('message headers', () => {
     expect(store.localCounts(folderId)).toEqual({ total: 1, unread: 0 });
   });
 
+  it('a header batch counts each sender once per message for address completion, as one message at a time would', () => {
+    const f = store.ensureFolder('a', folderInput('INBOX', 'inbox'));
+    const g = store.ensureFolder('a', folderInput('Lists'));
+    const from = (name: string, address: string): Pick<HeaderInput, 'from'> => ({ from: [{ name, address }] });
+    // Earlier, one at a time: the contact exists with no name yet.
+    store.insertHeaders(g.id, [header(1, { ...from('', 'ann@example.test'), date_ms: Date.UTC(2024, 5, 1) })]);
+    store.insertHeaders(f.id, [
+      header(1, { ...from('', 'ANN@example.test'), date_ms: Date.UTC(2024, 0, 1) }),
+      header(2, { ...from('Ann Lee', 'ann@example.test'), date_ms: Date.UTC(2024, 2, 1) }),
+      header(3, { ...from('Someone Else', 'Ann@Example.test'), date_ms: Date.UTC(2024, 1, 1) }),
+      header(4, { from: [{ name: 'Bo', address: 'bo@example.test' }, { name: '', address: '' }] }),
+    ]);
+    // A UID held already is not counted again.
+    store.insertHeaders(f.id, [header(2, from('Ann Lee', 'ann@example.test'))]);
+    const ann = store.contacts.search('ann', 10);
+    expect(ann).toEqual([{ address: 'ann@example.test', name: 'Ann Lee', received: 4, sent: 0 }]);
+    expect(store.contacts.search('bo', 10)).toEqual([{ address: 'bo@example.test', name: 'Bo', received: 1, sent: 0 }]);
+    const last = store.db.prepare('SELECT last_ms FROM contacts WHERE address = ?').get('ann@example.test') as { last_ms: number };
+    expect(last.last_ms).toBe(Date.UTC(2024, 5, 1));
+  });
+
   it('localCounts counts messages without \\Seen as unread', () => {
     expect(store.localCounts(folderId)).toEqual({ total: 0, unread: 0 });
     store.insertHeaders(folderId, [
