@@ -94,17 +94,30 @@ export async function syncFolderHeaders(
     const current = store.folder(accountId, path) as FolderRow;
     onProgress({ phase: 'checking', done: 0, total: mailbox.exists });
 
-    const diff = resync && !reset && (mailbox as { qresync?: boolean }).qresync === true
-      ? await qresyncDiff(client, store, current, reported)
-      : await diffWithServer(client, store, current, signal);
-    // No await between asking and writing: an action added meanwhile cannot slip through.
-    const pending = pendingUids();
-    store.removeUids(current.id, diff.removed.filter((u) => !pending.has(u)));
-    store.updateFlagsByUid(current.id, diff.changed.filter((c) => !pending.has(c.uid)));
+    // Opened before the diff when the counts already say many messages are new: a writer
+    // thread takes ~100 ms to start, which then passes while the diff and the first FETCH run.
+    const expected = mailbox.exists - store.serverUidCount(current.id);
+    let sink = expected > 0 ? openSink(store, expected) : null;
+    let newIds: number[];
+    let fresh: number[];
+    let diff: Diff;
+    try {
+      diff = resync && !reset && (mailbox as { qresync?: boolean }).qresync === true
+        ? await qresyncDiff(client, store, current, reported)
+        : await diffWithServer(client, store, current, signal);
+      // No await between asking and writing: an action added meanwhile cannot slip through.
+      const pending = pendingUids();
+      store.removeUids(current.id, diff.removed.filter((u) => !pending.has(u)));
+      store.updateFlagsByUid(current.id, diff.changed.filter((c) => !pending.has(c.uid)));
 
-    // Newest first: higher UIDs arrived later.
-    const fresh = [...diff.fresh].sort((a, b) => b - a);
-    const newIds = await fetchNewHeaders(client, store, current.id, fresh, onProgress, pendingUids, signal, openSink);
+      // Newest first: higher UIDs arrived later.
+      fresh = [...diff.fresh].sort((a, b) => b - a);
+      if (fresh.length > 0) sink ??= openSink(store, fresh.length);
+      newIds = sink ? await fetchNewHeaders(client, current.id, fresh, onProgress, pendingUids, signal, sink) : [];
+    } finally {
+      // Whatever happened, no write is left running when this returns.
+      await sink?.close();
+    }
     const modseq = mailbox.highestModseq;
     store.setSyncState(current.id, { uidnext: mailbox.uidNext ?? null, highestmodseq: modseq === undefined ? null : String(modseq) });
     const counts = store.localCounts(current.id);
@@ -126,15 +139,14 @@ export async function syncFolderHeaders(
  * can show what the progress says. Returns the ids of the new rows.
  */
 async function fetchNewHeaders(
-  client: ImapFlow, store: MailStore, folderId: number, fresh: number[],
+  client: ImapFlow, folderId: number, fresh: number[],
   onProgress: (p: FolderSyncProgress) => void, pendingUids: () => Set<number>, signal: AbortSignal | undefined,
-  openSink: OpenHeaderSink,
+  sink: StoreSink,
 ): Promise<number[]> {
   if (fresh.length === 0) return [];
   const newIds: number[] = [];
   let done = 0;
   onProgress({ phase: 'headers', done, total: fresh.length });
-  const sink = openSink(store, fresh.length);
   const writing = new InFlight();
   try {
     for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
@@ -156,9 +168,8 @@ async function fetchNewHeaders(
     }
     await writing.all();
   } finally {
-    // Whatever happened, no write is left running when this returns.
+    // Whatever happened, no write is left running when this returns (the caller closes the sink).
     await writing.settle();
-    await sink.close();
   }
   return newIds;
 }
