@@ -39,6 +39,14 @@ export const LIMITS = {
   greetingTimeoutMs: 15_000,
   /** A connection silent for this long is considered dead. */
   socketIdleTimeoutMs: 5 * 60_000,
+  /**
+   * An account's IMAP connection waits this long after a call for the next
+   * one (imap/imap-pool.ts); well under the 30 minutes a server may keep an
+   * idle session (RFC 9051 5.4), and short enough that few sit unused.
+   */
+  imapReuseIdleMs: 60_000,
+  /** How long a waiting connection has to answer NOOP before a new one is made instead. */
+  imapReuseProbeMs: 5_000,
   /** Headers fetched per IMAP FETCH during sync (newest first), so the list fills in steps. */
   headerFetchBatch: 500,
   /**

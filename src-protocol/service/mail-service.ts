@@ -32,6 +32,7 @@ import { PushWatcher } from '../sync/push-watcher.ts';
 import { searchFolderOnServer, toServerQuery } from '../sync/server-search.ts';
 import { TaskQueue, taskInfo } from './task-queue.ts';
 import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
+import { ImapPool } from '../imap/imap-pool.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
 import { syncFolderHeaders } from '../sync/folder-sync.ts';
@@ -94,6 +95,8 @@ export class MailService {
   readonly #headerIndex: HeaderIndexer;
   /** Stops background work that close() waits for. */
   readonly #closing = new AbortController();
+  /** Each account's IMAP connection, kept a minute for the next call (imap/imap-pool.ts). */
+  readonly #imapPool = new ImapPool();
   readonly #bodyIndexRepair: Promise<void>;
   /** Body downloads under way, by account (the header index waits for them). */
   readonly #bodyDownloads = new Map<string, number>();
@@ -162,7 +165,10 @@ export class MailService {
     });
     this.#queue = new TaskQueue({
       tasks: this.#tasks, store: this.#store, blobs: this.#blobs, logger: this.#logger,
-      withClient: async (accountId, fn) => withImap(await this.#imapSettings(await this.#accounts.find(accountId)), fn),
+      withClient: async (accountId, fn) => {
+        const account = await this.#accounts.find(accountId);
+        return this.#imapPool.use(account.id, await this.#imapSettings(account), fn);
+      },
       onTask: (info) => this.#events.emit('mail:task', info),
     });
   }
@@ -260,7 +266,7 @@ export class MailService {
       const account = await this.#accounts.find(accountId);
       await this.#queue.flush(account.id).catch(() => undefined);
       const started = Date.now();
-      const r = await withImap(await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
+      const r = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) => syncFolderHeaders(client, this.#store, account.id, folder, undefined, undefined,
         () => this.#tasks.pendingUids(account.id, folder, started)));
       if (r.added) void this.#headerIndex.schedule(account.id);
       if (r.added || r.removed || r.flags_changed || r.uidvalidity_reset) {
@@ -273,7 +279,7 @@ export class MailService {
   async #pollFolders(accountId: string): Promise<void> {
     try {
       const account = await this.#accounts.find(accountId);
-      const server = await withImap(await this.#imapSettings(account), listServerFolders);
+      const server = await this.#imapPool.use(account.id, await this.#imapSettings(account), listServerFolders);
       for (const f of server) {
         const row = this.#store.folder(account.id, f.path);
         if (!row || row.synced_at === null || f.path === 'INBOX') continue;
@@ -300,6 +306,7 @@ export class MailService {
     await this.#bodyIndexRepair;
     await this.#outboxRunner.close();
     await this.#queue.close();
+    await this.#imapPool.close();
     this.#store.db.close();
   }
 
@@ -341,6 +348,7 @@ export class MailService {
       'mail:accounts.remove': async ({ account_id }) => {
         const account = await this.#accounts.find(account_id);
         await this.#stopWatching(account.id);
+        await this.#imapPool.drop(account.id);
         await this.#credentials.remove(account.id, account.credential);
         this.#oauth.forget(account.id);
         this.#store.removeAccount(account.id);
@@ -358,6 +366,8 @@ export class MailService {
         const account = await this.#accounts.find(accountId);
         if (!account.oauth) throw new PosternError('BAD_INPUT', `${account.name} no longer signs in with OAuth.`);
         await this.#oauth.signedIn({ ...account, oauth: account.oauth }, tokens);
+        // Signed in afresh: the next call signs in with the new tokens too.
+        await this.#imapPool.drop(account.id);
         return toSummary(await this.#accounts.find(accountId));
       },
       'mail:folders.list': async ({ account_id, refresh }) => {
@@ -379,7 +389,7 @@ export class MailService {
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         const started = Date.now();
-        const result = await withImap(await this.#imapSettings(account), (client) =>
+        const result = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) =>
           syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
             task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
           }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)), ctx.signal);
@@ -407,7 +417,7 @@ export class MailService {
         let indexed: Promise<void>;
         let result;
         try {
-          result = await withImap(await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
+          result = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) => syncAccount(client, this.#store, this.#blobs, account.id, {
             allFolders: all_folders, bodies, pendingUids: (folder) => this.#tasks.pendingUids(account.id, folder, started),
             bodiesSinceMs: bodies_max_age_days === undefined ? null : Date.now() - bodies_max_age_days * 86_400_000,
             signal: ctx.signal,
@@ -504,7 +514,7 @@ export class MailService {
           this.#store.ensureFolder(account.id, { path, name, delimiter: '/', special_use: null });
           return { path };
         }
-        const created = await withImap(await this.#imapSettings(account), (client) => client.mailboxCreate(path));
+        const created = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) => client.mailboxCreate(path));
         await this.#refreshFolders(account);
         return { path: created.path };
       },
@@ -517,7 +527,7 @@ export class MailService {
         // Asked for now: actions still waiting go first, whatever their backoff.
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
-        const renamed = await withImap(await this.#imapSettings(account), (client) => client.mailboxRename(path, new_path));
+        const renamed = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) => client.mailboxRename(path, new_path));
         await this.#refreshFolders(account);
         return { path: renamed.newPath };
       },
@@ -532,7 +542,7 @@ export class MailService {
         // Asked for now: actions still waiting go first, whatever their backoff.
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
-        await withImap(await this.#imapSettings(account), (client) => client.mailboxDelete(path));
+        await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) => client.mailboxDelete(path));
         await this.#refreshFolders(account);
         return { deleted: true };
       },
@@ -743,7 +753,7 @@ export class MailService {
       const folders = this.#store.listFolders(account.id).filter((f) => f.synced_at === null
         && (q.folder === null || f.path.toLowerCase() === q.folder.toLowerCase() || f.special_use === q.folder.toLowerCase()));
       if (folders.length === 0) continue;
-      const ids = await withImap(await this.#imapSettings(account), async (client) => {
+      const ids = await this.#imapPool.use(account.id, await this.#imapSettings(account), async (client) => {
         const found: number[] = [];
         for (const f of folders) found.push(...await searchFolderOnServer(client, this.#store, f, q, limit));
         return found;
@@ -865,7 +875,7 @@ export class MailService {
     }
     const account = await this.#accounts.find(row.account_id);
     this.#progress({ task: 'fetch', account_id: account.id, folder: row.folder_path, phase: 'body', done: 0, total: row.size });
-    const raw = await withImap(await this.#imapSettings(account), async (client) => {
+    const raw = await this.#imapPool.use(account.id, await this.#imapSettings(account), async (client) => {
       const lock = await client.getMailboxLock(row.folder_path, { readOnly: true });
       try {
         return await fetchRaw(client, row.uid);
@@ -917,7 +927,7 @@ export class MailService {
     if (!this.#store.listFolders(account.id).some((f) => f.special_use === 'sent')) await this.#refreshFolders(account);
     const sent = this.#store.listFolders(account.id).find((f) => f.special_use === 'sent');
     if (!sent) return false;
-    return withImap(await this.#imapSettings(account), async (client) => {
+    return this.#imapPool.use(account.id, await this.#imapSettings(account), async (client) => {
       const lock = await client.getMailboxLock(sent.path, { readOnly: true });
       try {
         const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
@@ -1017,7 +1027,7 @@ export class MailService {
   }
 
   async #refreshFolders(account: StoredAccount): Promise<void> {
-    const folders = await withImap(await this.#imapSettings(account), listServerFolders);
+    const folders = await this.#imapPool.use(account.id, await this.#imapSettings(account), listServerFolders);
     this.#store.replaceFolders(account.id, folders);
     for (const f of folders) {
       const row = this.#store.folder(account.id, f.path);

@@ -14,6 +14,8 @@ export interface TcpProxy {
   limit(bytesPerSecond: number | null): void;
   /** Bytes the server has sent through the relay so far. */
   readonly bytesDown: number;
+  /** Connections the relay has accepted so far. */
+  readonly accepted: number;
 }
 
 export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Promise<TcpProxy> {
@@ -22,10 +24,12 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
   let port = 0;
   let rate: number | null = null;
   let bytesDown = 0;
+  let accepted = 0;
   const timers = new Set<NodeJS.Timeout>();
 
   const listen = () => new Promise<void>((resolve, reject) => {
     server = net.createServer((client) => {
+      accepted++;
       const upstream = net.connect(targetPort, host);
       for (const s of [client, upstream]) {
         sockets.add(s);
@@ -81,6 +85,7 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
   return {
     get port() { return port; },
     get bytesDown() { return bytesDown; },
+    get accepted() { return accepted; },
     down, up: listen, close: down,
     limit: (bytesPerSecond) => { rate = bytesPerSecond; },
   };
