@@ -47,6 +47,8 @@ export const LIMITS = {
   imapReuseIdleMs: 60_000,
   /** How long a waiting connection has to answer NOOP before a new one is made instead. */
   imapReuseProbeMs: 5_000,
+  /** TLS contexts kept for accounts with a private CA (net/tls-policy.ts), one per CA. */
+  tlsContextsKept: 16,
   /** Headers fetched per IMAP FETCH during sync (newest first), so the list fills in steps. */
   headerFetchBatch: 500,
   /**

@@ -3,7 +3,8 @@
  * a private server is trusted by adding its CA (the system roots stay
  * trusted too), never by turning checks off.
  */
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { LIMITS } from '../common/limits.ts';
 
 export interface TlsSettings {
   /** Extra trust anchor in PEM, added to the system's roots. */
@@ -15,13 +16,37 @@ export interface TlsSettings {
 export interface NodeTlsOptions {
   rejectUnauthorized: true;
   minVersion: 'TLSv1.2';
-  ca?: string[];
+  /** With a private CA: the system roots and that CA (see contextWith); without, Node's default context. */
+  secureContext?: SecureContext;
   servername?: string;
+}
+
+/** What a connection with a private CA trusts: the system roots, and the CA besides. */
+export function trustAnchors(caPem: string): string[] {
+  return [...rootCertificates, caPem];
+}
+
+/**
+ * One context per private CA, shared by every connection that uses it.
+ * Building it parses every system root: about 50 ms of CPU here, for each
+ * IMAP, SMTP or POP3 connection of such an account until this was kept.
+ * Bounded; the oldest goes first.
+ */
+const contexts = new Map<string, SecureContext>();
+
+function contextWith(caPem: string): SecureContext {
+  let context = contexts.get(caPem);
+  if (!context) {
+    context = createSecureContext({ ca: trustAnchors(caPem), minVersion: 'TLSv1.2' });
+    if (contexts.size >= LIMITS.tlsContextsKept) contexts.delete(contexts.keys().next().value as string);
+    contexts.set(caPem, context);
+  }
+  return context;
 }
 
 export function tlsOptions(host: string, settings: TlsSettings = {}): NodeTlsOptions {
   const options: NodeTlsOptions = { rejectUnauthorized: true, minVersion: 'TLSv1.2' };
-  if (settings.caPem) options.ca = [...rootCertificates, settings.caPem];
+  if (settings.caPem) options.secureContext = contextWith(settings.caPem);
   // SNI must not carry an IP address (RFC 6066); Node checks IP SANs itself.
   const name = settings.servername ?? host;
   if (!/^[\d.]+$/.test(name) && !name.includes(':')) options.servername = name;

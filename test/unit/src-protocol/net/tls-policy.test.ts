@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, rootCertificates, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUntrustedCertificateError, tlsOptions, type NodeTlsOptions } from '../../../../src-protocol/net/tls-policy.ts';
+import { isUntrustedCertificateError, tlsOptions, trustAnchors, type NodeTlsOptions } from '../../../../src-protocol/net/tls-policy.ts';
 import { makeTestCa } from '../../../servers/ca.ts';
 
 let dir: string;
@@ -60,14 +60,25 @@ describe('tlsOptions as data', () => {
   });
 
   it('without a CA, leaves Node\'s system roots in charge', () => {
-    expect(tlsOptions('imap.example.com')).not.toHaveProperty('ca');
+    expect(tlsOptions('imap.example.com')).not.toHaveProperty('secureContext');
   });
 
   it('with a CA, adds it to the system roots instead of replacing them', () => {
-    const options = tlsOptions('imap.example.com', { caPem: 'MY-CA' });
-    expect(options.ca).toHaveLength(rootCertificates.length + 1);
-    expect(options.ca?.slice(0, -1)).toEqual([...rootCertificates]);
-    expect(options.ca?.at(-1)).toBe('MY-CA');
+    const anchors = trustAnchors('MY-CA');
+    expect(anchors).toHaveLength(rootCertificates.length + 1);
+    expect(anchors.slice(0, -1)).toEqual([...rootCertificates]);
+    expect(anchors.at(-1)).toBe('MY-CA');
+  });
+
+  it('builds the context of a CA once and shares it; another CA gets its own', async () => {
+    const other = await readFile((await makeTestCa(join(dir, 'other'))).caFile, 'utf8');
+    const first = tlsOptions('localhost', { caPem }).secureContext;
+    expect(first).toBeDefined();
+    expect(tlsOptions('imap.example.com', { caPem }).secureContext).toBe(first);
+    expect(tlsOptions('localhost', { caPem: other }).secureContext).not.toBe(first);
+    // Each trusts its own CA only: the server's certificate is refused under the other one.
+    expect((await handshake(tlsOptions('localhost', { caPem }))).ok).toBe(true);
+    expect((await handshake(tlsOptions('localhost', { caPem: other }))).ok).toBe(false);
   });
 
   it('sets the SNI name for host names, and never for IP literals', () => {
