@@ -182,7 +182,9 @@ export class MailStore implements PackIndex {
 
   /** Local counts, from the headers we hold. */
   localCounts(folderId: number): { total: number; unread: number } {
-    const row = this.#sql('SELECT count(*) AS total, coalesce(sum(seen = 0), 0) AS unread FROM messages WHERE folder_id = ?')
+    // Two counts over indexes, no row read: (folder_id, uid) for the total, the unread-only index for the rest.
+    const row = this.#sql(`SELECT (SELECT count(*) FROM messages WHERE folder_id = ?1) AS total,
+      (SELECT count(*) FROM messages WHERE folder_id = ?1 AND seen = 0) AS unread`)
       .get(folderId) as { total: number; unread: number };
     return { total: row.total, unread: row.unread };
   }

@@ -91,7 +91,9 @@ export class HeaderIndexer {
   }
 
   async #index(accountId: string): Promise<void> {
-    if (this.#holdOff(accountId)) return;
+    // Counting the waiting rows reads an index of them: the sync's answer goes out before that.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#closed || this.#holdOff(accountId)) return;
     const total = this.#store.pendingHeaderIndex(accountId);
     if (total === 0) return;
     let done = 0;
