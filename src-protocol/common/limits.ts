@@ -59,8 +59,6 @@ export const LIMITS = {
   headerWriterThreadMin: 2000,
   /** The store writer thread's young generation (it allocates little: rows, JSON strings, body text). */
   storeWriterYoungGenerationMb: 8,
-  /** The writer thread checkpoints its connection's WAL every this many pages (40 MB; SQLite's default is 1000). */
-  storeWriterCheckpointPages: 10_000,
   /** The writer thread's SQLite page cache, in KiB (SQLite's default is 2000). */
   storeWriterCacheKb: 8000,
   /**

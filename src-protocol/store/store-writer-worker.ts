@@ -14,14 +14,13 @@ const port = parentPort;
 if (!port) throw new Error('store-writer-worker.ts runs only as a worker thread');
 const { file } = workerData as StoreWriterInit;
 const store = new MailStore(openDatabase(file));
-// A sync writes several MB per second. At SQLite's default of a checkpoint
-// every 1000 pages (4 MB), each one waited for fsyncs in the middle of the
-// batches; and a 2 MB page cache let the indexes' pages fall out between
-// batches. Measured on 10k header rows (throwaway driver, median of 9):
-// 410 ms wall, 347 ms CPU with the defaults; 344/335 with fewer checkpoints;
-// 359/320 with the larger cache. The engine's own connection keeps the
-// defaults and checkpoints what is left at its next write.
-store.db.exec(`PRAGMA wal_autocheckpoint = ${LIMITS.storeWriterCheckpointPages}; PRAGMA cache_size = -${LIMITS.storeWriterCacheKb}`);
+// The indexes' pages fell out of SQLite's default 2 MB page cache between
+// batches. 10k header rows (throwaway driver, median of 9): 347 ms CPU with
+// the default, 320 with 8 MB. Checkpoints stay at SQLite's default: made
+// rarer here, the engine's own connection met the longer WAL at its next
+// write and did the checkpoint on the engine thread instead (full sync:
+// engine thread 2.6-2.9 s before, 3.1-3.4 s with it).
+store.db.exec(`PRAGMA cache_size = -${LIMITS.storeWriterCacheKb}`);
 
 port.on('message', (request: StoreWriterRequest) => {
   if (request.type === 'close') {
