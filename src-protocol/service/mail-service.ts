@@ -35,7 +35,7 @@ import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/ima
 import { ImapPool } from '../imap/imap-pool.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
-import { syncFolderHeaders } from '../sync/folder-sync.ts';
+import { sinkStartedEarly, syncFolderHeaders } from '../sync/folder-sync.ts';
 import { HeaderIndexer } from '../sync/header-index.ts';
 import { syncAccount } from '../sync/account-sync.ts';
 import { indexPending, recordStoredMessage } from '../sync/body-index.ts';
@@ -389,10 +389,16 @@ export class MailService {
         this.#tasks.makeDue(account.id);
         await this.#queue.flush(account.id);
         const started = Date.now();
-        const result = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) =>
-          syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
-            task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
-          }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started)), ctx.signal);
+        const sink = sinkStartedEarly(this.#store, account.id, folder);
+        let result;
+        try {
+          result = await this.#imapPool.use(account.id, await this.#imapSettings(account), (client) =>
+            syncFolderHeaders(client, this.#store, account.id, folder, (p) => this.#progress({
+              task: 'sync', account_id: account.id, folder, phase: p.phase, done: p.done, total: p.total,
+            }), ctx.signal, () => this.#tasks.pendingUids(account.id, folder, started), sink.openSink), ctx.signal);
+        } finally {
+          await sink.release();
+        }
         // The list is ready now; its words follow (a search meanwhile waits for them).
         if (result.added) void this.#headerIndex.schedule(account.id);
         return { account_id: account.id, folder, total: result.total, added: result.added, removed: result.removed, flags_changed: result.flags_changed, mode: result.mode };

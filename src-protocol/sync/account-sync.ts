@@ -7,7 +7,7 @@ import type { ImapFlow } from 'imapflow';
 import { listServerFolders, type ServerFolder } from '../imap/imap-folders.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import { syncFolderHeaders, type FolderSyncResult } from './folder-sync.ts';
+import { sinkStartedEarly, syncFolderHeaders, type FolderSyncResult, type OpenHeaderSink } from './folder-sync.ts';
 import { prefetchBodies } from './body-prefetch.ts';
 
 export interface AccountSyncOptions {
@@ -31,6 +31,19 @@ export interface AccountSyncResult {
 export async function syncAccount(client: ImapFlow, store: MailStore, blobs: BlobStore, accountId: string, options: AccountSyncOptions): Promise<AccountSyncResult> {
   const report = options.onProgress ?? (() => {});
   report({ folder: null, phase: 'folders', done: 0, total: null });
+  // INBOX comes first; never synced, its writer thread starts while the folders are listed.
+  const inboxSink = sinkStartedEarly(store, accountId, 'INBOX');
+  try {
+    return await syncFolders(client, store, blobs, accountId, options, report, inboxSink.openSink);
+  } finally {
+    await inboxSink.release();
+  }
+}
+
+async function syncFolders(
+  client: ImapFlow, store: MailStore, blobs: BlobStore, accountId: string, options: AccountSyncOptions,
+  report: NonNullable<AccountSyncOptions['onProgress']>, inboxSink: OpenHeaderSink,
+): Promise<AccountSyncResult> {
   const serverFolders = await listServerFolders(client);
   store.replaceFolders(accountId, serverFolders);
   const paths = serverFolders
@@ -51,7 +64,7 @@ export async function syncAccount(client: ImapFlow, store: MailStore, blobs: Blo
       continue;
     }
     const r = await syncFolderHeaders(client, store, accountId, path, (p) => report({ folder: path, phase: p.phase, done: p.done, total: p.total }), options.signal,
-      () => options.pendingUids?.(path) ?? new Set());
+      () => options.pendingUids?.(path) ?? new Set(), path.toUpperCase() === 'INBOX' ? inboxSink : undefined);
     folders.push({ ...r, folder: path });
   }
   let bodies = 0;

@@ -50,6 +50,34 @@ interface Diff {
   mode: FolderSyncResult['mode'];
 }
 
+/**
+ * Where a folder's header batches go, with the writer thread started now,
+ * before connecting, when this store has never synced the folder: a first
+ * sync is the one that brings a whole folder, and the thread's start (50-110
+ * ms from the app's bundle) then overlaps signing in and SELECT instead of
+ * holding up the first batch. A folder that turns out small gets its sink
+ * as before, and `release()` ends the unused thread.
+ */
+export function sinkStartedEarly(store: MailStore, accountId: string, path: string): { openSink: OpenHeaderSink; release: () => Promise<void> } {
+  const open: OpenHeaderSink = (s, count) => openStoreSink(s, count, LIMITS.headerWriterThreadMin);
+  const known = store.folder(accountId, path);
+  if (known && known.uidnext !== null) return { openSink: open, release: async () => {} };
+  const early = openStoreSink(store, Number.MAX_SAFE_INTEGER, LIMITS.headerWriterThreadMin);
+  let taken = false;
+  return {
+    openSink: (s, count) => {
+      if (taken || count < LIMITS.headerWriterThreadMin) return open(s, count);
+      taken = true;
+      return early;
+    },
+    release: async () => {
+      if (taken) return;
+      taken = true;
+      await early.close();
+    },
+  };
+}
+
 export async function syncFolderHeaders(
   client: ImapFlow,
   store: MailStore,

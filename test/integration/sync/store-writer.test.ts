@@ -20,7 +20,7 @@ import { MailStore } from '../../../src-protocol/store/mail-store.ts';
 import { BlobStore } from '../../../src-protocol/store/blob-store.ts';
 import { prefetchBodies } from '../../../src-protocol/sync/body-prefetch.ts';
 import { openStoreSink, type StoreSink } from '../../../src-protocol/store/store-writer.ts';
-import { syncFolderHeaders, type OpenHeaderSink } from '../../../src-protocol/sync/folder-sync.ts';
+import { sinkStartedEarly, syncFolderHeaders, type OpenHeaderSink } from '../../../src-protocol/sync/folder-sync.ts';
 import { LIMITS } from '../../../src-protocol/common/limits.ts';
 
 const servers = inject('servers');
@@ -88,6 +88,38 @@ describe('a large folder written by the header writer thread', () => {
       const thread = store.db.prepare("SELECT count(DISTINCT thread_id) AS n FROM messages WHERE subject LIKE '%Thread 1230 %'").get() as { n: number };
       expect(thread.n).toBe(1);
       expect((store.db.prepare('SELECT count(DISTINCT thread_id) AS n FROM messages').get() as { n: number }).n).toBe(COUNT / 5);
+    } finally {
+      await closeImap(client);
+      store.db.close();
+    }
+  });
+
+  it('a first sync has its writer thread started before connecting; a later sync or a small folder starts none early', async () => {
+    const store = await freshStore();
+    const client = await openImap(servers, user);
+    try {
+      // Never synced: the sink handed to the large folder is the one started before the connection.
+      const early = sinkStartedEarly(store, 'hw', 'INBOX');
+      const kinds: string[] = [];
+      const result = await syncFolderHeaders(client, store, 'hw', 'INBOX', undefined, undefined, undefined, (s, count) => {
+        const sink = early.openSink(s, count);
+        kinds.push(sink.kind);
+        return sink;
+      });
+      await early.release();
+      expect(kinds).toEqual(['thread']);
+      expect(result).toMatchObject({ total: COUNT, added: COUNT });
+      expect(store.localCounts((store.folder('hw', 'INBOX') as { id: number }).id).total).toBe(COUNT);
+      // Synced now: nothing is started early, and a small write goes inline as before.
+      const later = sinkStartedEarly(store, 'hw', 'INBOX');
+      const small = later.openSink(store, 10);
+      expect(small.kind).toBe('inline');
+      await small.close();
+      await later.release();
+      // A folder never synced that turns out small: inline, and the thread started early is ended.
+      const fresh = sinkStartedEarly(store, 'hw', 'Empty');
+      expect(fresh.openSink(store, 3).kind).toBe('inline');
+      await fresh.release();
     } finally {
       await closeImap(client);
       store.db.close();
