@@ -32,7 +32,11 @@ export function parseMailDate(value: string): string | null {
 
 /** The header value in milliseconds since 1970 (UTC), or null when it is not a date. */
 export function parseMailDateMs(value: string): number | null {
-  // Most dates have no comment and single spaces: those skip the rewriting.
+  // Nearly every mailer writes the one canonical form: read that without regular expressions
+  // (a header sync reads thousands; the general path below took ~2 µs each).
+  const canonical = canonicalDateMs(value);
+  if (canonical !== undefined) return canonical;
+  // Most other dates have no comment and single spaces: those skip the rewriting.
   const text = (value.includes('(') ? stripComments(value) : value).replace(/\s{2,}|[\t\r\n]/g, ' ').trim();
   const m = RFC5322.exec(text);
   if (m !== null) {
@@ -90,4 +94,47 @@ function stripComments(value: string): string {
     else if (depth === 0) out += ch;
   }
   return out;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+
+/**
+ * "Tue, 1 Jul 2003 10:52:37 +0200" exactly (weekday optional, one or two
+ * day digits, four-digit year, numeric zone, single spaces, nothing after):
+ * what RFC5322 above reads it as. undefined for anything else, which the
+ * general path then reads.
+ */
+function canonicalDateMs(v: string): number | null | undefined {
+  let i = 0;
+  if (v.length > 5 && v.charCodeAt(3) === 0x2c && v.charCodeAt(4) === 0x20) {
+    if (!isLetter(v.charCodeAt(0)) || !isLetter(v.charCodeAt(1)) || !isLetter(v.charCodeAt(2))) return undefined;
+    i = 5;
+  }
+  const num = (at: number, digits: number): number => {
+    let n = 0;
+    for (let k = 0; k < digits; k++) {
+      const c = v.charCodeAt(at + k);
+      if (!isDigit(c)) return -1;
+      n = n * 10 + (c - 0x30);
+    }
+    return n;
+  };
+  const dayDigits = isDigit(v.charCodeAt(i + 1)) ? 2 : 1;
+  const day = num(i, dayDigits);
+  i += dayDigits;
+  // " Mon YYYY HH:MM:SS +ZZZZ" is 24 characters from here, and then the end.
+  if (day < 0 || v.length !== i + 24 || v.charCodeAt(i) !== 0x20 || v.charCodeAt(i + 4) !== 0x20 || v.charCodeAt(i + 9) !== 0x20
+    || v.charCodeAt(i + 12) !== 0x3a || v.charCodeAt(i + 15) !== 0x3a || v.charCodeAt(i + 18) !== 0x20) return undefined;
+  const month = MONTHS[v.slice(i + 1, i + 4).toLowerCase()];
+  const year = num(i + 5, 4);
+  const hour = num(i + 10, 2);
+  const minute = num(i + 13, 2);
+  const second = num(i + 16, 2);
+  const sign = v.charCodeAt(i + 19);
+  const zh = num(i + 20, 2);
+  const zm = num(i + 22, 2);
+  if (month === undefined || year < 0 || hour < 0 || minute < 0 || second < 0 || zh < 0 || zm < 0 || (sign !== 0x2b && sign !== 0x2d)) return undefined;
+  const offset = zh * 60 + zm;
+  return build(year, month, day, hour, minute, second, sign === 0x2d ? -offset : offset);
 }
