@@ -59,8 +59,6 @@ export const LIMITS = {
   headerWriterThreadMin: 2000,
   /** The store writer thread's young generation (it allocates little: rows, JSON strings, body text). */
   storeWriterYoungGenerationMb: 8,
-  /** The writer thread's SQLite page cache, in KiB (SQLite's default is 2000). */
-  storeWriterCacheKb: 8000,
   /**
    * Header batches read but not yet written, at most: bounds memory when the
    * server is faster than the disk (4 × 500 rows is about 2 MB), and lets

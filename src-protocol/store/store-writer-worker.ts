@@ -6,21 +6,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.ts';
-import { LIMITS } from '../common/limits.ts';
 import { MailStore } from './mail-store.ts';
 import { releaseWordBuffers, type StoreWriterInit, type StoreWriterReply, type StoreWriterRequest } from './store-writer.ts';
 
 const port = parentPort;
 if (!port) throw new Error('store-writer-worker.ts runs only as a worker thread');
 const { file } = workerData as StoreWriterInit;
+// SQLite's defaults on purpose. Rarer checkpoints here moved them onto the
+// engine thread (its connection met the longer WAL at its next write); an
+// 8 MB page cache saved ~27 ms of this thread's CPU per 10k header rows but
+// its memory can stay in this thread's malloc arena after the sync, and the
+// engine's RSS at 100k sits close to its 200 MB limit.
 const store = new MailStore(openDatabase(file));
-// The indexes' pages fell out of SQLite's default 2 MB page cache between
-// batches. 10k header rows (throwaway driver, median of 9): 347 ms CPU with
-// the default, 320 with 8 MB. Checkpoints stay at SQLite's default: made
-// rarer here, the engine's own connection met the longer WAL at its next
-// write and did the checkpoint on the engine thread instead (full sync:
-// engine thread 2.6-2.9 s before, 3.1-3.4 s with it).
-store.db.exec(`PRAGMA cache_size = -${LIMITS.storeWriterCacheKb}`);
 
 port.on('message', (request: StoreWriterRequest) => {
   if (request.type === 'close') {
