@@ -1,9 +1,10 @@
 /**
  * The header sync's UID FETCH, read without imapflow's generic parser.
  *
- * imapflow still owns the connection: it sends the command, splits the
- * response into lines and literals (ImapStream: any literal size, any TCP
- * chunking), completes the tagged OK/NO/BAD, and handles every response
+ * imapflow still owns the connection: it sends the command, splits into
+ * lines and literals whatever fetch-framer.ts does not read in place (a row
+ * cut by a chunk's end, any other response), completes the tagged
+ * OK/NO/BAD, and handles every response
  * that is not one of this command's FETCH rows (EXISTS, EXPUNGE, alerts,
  * BYE, a dropped connection). Only while our command is the one on the wire
  * are its "* n FETCH" lines offered to parseHeaderFetch first; whatever that
