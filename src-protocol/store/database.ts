@@ -6,7 +6,21 @@ import { DatabaseSync } from 'node:sqlite';
 import { PosternError } from '../common/errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
-export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): DatabaseSync {
+/**
+ * Where an upgrade of an existing database stands: `done` of `total`
+ * migrations have run, and `description` names the one running now (the
+ * last report, with done = total, has the last one's). Some take a while on
+ * a big mailbox (migration 17: about 14 s at 100k messages), and the window
+ * and the CLI say so instead of seeming to hang.
+ */
+export interface MigrationStep {
+  done: number;
+  total: number;
+  version: number;
+  description: string;
+}
+
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS, onStep?: (step: MigrationStep) => void): DatabaseSync {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(file);
@@ -15,7 +29,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     throw new PosternError('STORAGE', `The mail database ${file} could not be opened: ${(err as Error).message}`, { cause: err });
   }
   try {
-    migrate(db, migrations);
+    migrate(db, migrations, onStep);
   } catch (err) {
     db.close();
     throw err;
@@ -28,22 +42,34 @@ export function schemaVersion(db: DatabaseSync): number {
   return row?.user_version ?? 0;
 }
 
-export function migrate(db: DatabaseSync, migrations: readonly Migration[]): void {
+/**
+ * Runs the migrations the database has not had, each in its own
+ * transaction. `onStep` hears about an upgrade only: a new database's
+ * tables take milliseconds to create, so there is nothing to show.
+ */
+export function migrate(db: DatabaseSync, migrations: readonly Migration[], onStep?: (step: MigrationStep) => void): void {
   const current = schemaVersion(db);
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
     throw new PosternError('STORAGE', `The mail database was written by a newer Postern (schema ${current}, this version knows ${latest}).`);
   }
-  for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.exec('BEGIN IMMEDIATE');
+  const pending = migrations.filter((m) => m.version > current);
+  const report = current > 0 ? onStep : undefined;
+  for (const [i, m] of pending.entries()) {
+    report?.({ done: i, total: pending.length, version: m.version, description: m.description });
+    let begun = false;
     try {
+      // Inside the try: another program holding the file makes this fail (busy), and that is this step's failure too.
+      db.exec('BEGIN IMMEDIATE');
+      begun = true;
       db.exec(m.sql);
       db.exec(`PRAGMA user_version = ${m.version}`);
       db.exec('COMMIT');
     } catch (err) {
-      db.exec('ROLLBACK');
+      if (begun) db.exec('ROLLBACK');
       throw new PosternError('STORAGE', `Database migration ${m.version} (${m.description}) failed: ${(err as Error).message}`, { cause: err });
     }
   }
+  const last = pending.at(-1);
+  if (last) report?.({ done: pending.length, total: pending.length, version: last.version, description: last.description });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PosternError } from '../../../../src-protocol/common/errors.ts';
-import { migrate, openDatabase, schemaVersion } from '../../../../src-protocol/store/database.ts';
+import { migrate, openDatabase, schemaVersion, type MigrationStep } from '../../../../src-protocol/store/database.ts';
 import { MIGRATIONS, type Migration } from '../../../../src-protocol/store/migrations.ts';
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
@@ -91,6 +91,41 @@ describe('openDatabase', () => {
     const db = track(openDatabase(file, withThird));
     expect(db.prepare('SELECT n FROM runs ORDER BY n').all()).toEqual([{ n: 2 }, { n: 3 }]);
     expect(schemaVersion(db)).toBe(3);
+  });
+
+  it('reports each step of an upgrade before it runs, then the end; a new database reports nothing', () => {
+    const migrations: Migration[] = [
+      { version: 1, description: 'log table', sql: 'CREATE TABLE runs (n INTEGER);' },
+      { version: 2, description: 'count a run', sql: 'INSERT INTO runs VALUES (2);' },
+    ];
+    const created: MigrationStep[] = [];
+    track(openDatabase(file, migrations, (s) => created.push(s))).close();
+    expect(created).toEqual([]);
+
+    const upgrade = [
+      ...migrations,
+      { version: 3, description: 'count another', sql: 'INSERT INTO runs VALUES (3);' },
+      { version: 4, description: 'and one more', sql: 'INSERT INTO runs VALUES (4);' },
+    ];
+    // Each report is made before its migration: the rows show how far the file had come.
+    const seen: { step: MigrationStep; rows: number }[] = [];
+    const db = track(
+      openDatabase(file, upgrade, (step) => {
+        const raw = new DatabaseSync(file, { readOnly: true });
+        seen.push({ step, rows: (raw.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n });
+        raw.close();
+      }),
+    );
+    expect(seen).toEqual([
+      { step: { done: 0, total: 2, version: 3, description: 'count another' }, rows: 1 },
+      { step: { done: 1, total: 2, version: 4, description: 'and one more' }, rows: 2 },
+      { step: { done: 2, total: 2, version: 4, description: 'and one more' }, rows: 3 },
+    ]);
+    db.close();
+
+    const again: MigrationStep[] = [];
+    track(openDatabase(file, upgrade, (s) => again.push(s))).close();
+    expect(again).toEqual([]);
   });
 
   it('refuses a database written by a newer schema with STORAGE and leaves it alone', () => {
