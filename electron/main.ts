@@ -18,7 +18,8 @@ import { IPC_CHANNELS } from '../src-protocol/contract/preload-api.ts';
 import { createLogger } from '../src-protocol/common/log.ts';
 import { APP_SCHEME, isTrustedFrame } from './app-origin.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
-import { deferredDispatcher } from './deferred-dispatcher.ts';
+import { deferredDispatcher } from '../src-protocol/service/deferred-dispatcher.ts';
+import { EngineStartupState } from '../src-protocol/service/engine-startup.ts';
 import { bindContract } from './ipc-binding.ts';
 import { appMenuTemplate } from './menu.ts';
 import { SafeStorageCredentialStore } from './safe-storage-credentials.ts';
@@ -93,11 +94,14 @@ async function onReady(): Promise<void> {
   );
 
   const profileDir = path.join(app.getPath('userData'), 'profile');
+  const startup = new EngineStartupState();
   const starting = startEngine({
     profileDir,
     credentials: new SafeStorageCredentialStore({ profileDir, safeStorage }),
     workerUrl: WORKER_URL,
     downloadsDir: app.getPath('downloads'),
+    // A database upgrade shows in the window (app:startup) while it runs.
+    onMigration: (step) => startup.migrating(step),
   });
   starting.catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
@@ -105,7 +109,7 @@ async function onReady(): Promise<void> {
     dialog.showErrorBox('Postern', `The mail engine could not start.\n\n${message}`);
   });
   // The window opens at once; calls made while the engine starts wait for it.
-  dispatcher = deferredDispatcher(starting);
+  dispatcher = deferredDispatcher(starting, startup);
   unbindContract = bindContract(ipcMain, dispatcher, isTrustedFrame, mainContents);
   openMainWindow();
 }

@@ -1,5 +1,5 @@
 /** Bottom bar: what the engine is doing now (from mail:progress) and the latest notice. */
-import type { Progress } from '../../src-protocol/contract/index.ts';
+import type { EngineStartup, Progress } from '../../src-protocol/contract/index.ts';
 import { humanSize } from '../lib/format.ts';
 
 export interface StatusItem extends Progress {
@@ -22,6 +22,8 @@ export interface StatusBarProps {
   onDismissNotice: () => void;
   /** Stops a running account sync (shown for sync items). */
   onStop?: ((item: StatusItem) => void) | undefined;
+  /** The engine's start; while it upgrades the database, that is what the bar shows. */
+  startup?: EngineStartup | null | undefined;
 }
 
 const RUNNING: Record<Progress['task'], string> = { sync: 'Syncing', send: 'Sending', fetch: 'Downloading', index: 'Indexing' };
@@ -61,13 +63,26 @@ export function amountOf(p: Progress): string {
   return `, ${n(Math.min(p.done, p.total))} of ${n(p.total)}`;
 }
 
+/** "Updating the mail database for this version of Postern (step 1 of 3)…", or null when there is no upgrade under way. */
+export function describeStartup(startup: EngineStartup | null | undefined): string | null {
+  const m = startup?.state === 'starting' ? startup.migration : null;
+  if (!m || m.done >= m.total) return null;
+  return `Updating the mail database for this version of Postern (step ${m.done + 1} of ${m.total}). A large mailbox can take a minute.`;
+}
+
 export function StatusBar(props: StatusBarProps) {
   const running = props.items.filter((i) => !i.finished).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0));
   const main = running[0] ?? props.items[0];
+  const upgrading = describeStartup(props.startup);
   return (
     <footer className="status-bar" data-testid="status-bar">
       <div className="status-progress" role="status" aria-live="polite" data-testid="status">
-        {main ? (
+        {upgrading ? (
+          <>
+            <span className="spinner spinner-small" aria-hidden="true" />
+            <span className="status-text">{upgrading}</span>
+          </>
+        ) : main ? (
           <>
             {!main.finished && <span className="spinner spinner-small" aria-hidden="true" />}
             <span className="status-text">{describeProgress(main, main.accountLabel, main.finished)}</span>

@@ -27,6 +27,7 @@ import { useFolders } from '../state/use-folders.ts';
 import { useMessageActions } from '../state/use-message-actions.ts';
 import { useMessageList, type FolderRef } from '../state/use-message-list.ts';
 import { useProgress } from '../state/use-progress.ts';
+import { useEngineStartup } from '../state/use-engine-startup.ts';
 import { useSearch } from '../state/use-search.ts';
 import { useTaskFailures } from '../state/use-task-events.ts';
 import { useComposeAnswer } from '../state/use-compose-help.ts';
@@ -76,6 +77,7 @@ export function App() {
   const accounts = accountsState.accounts.data;
   const foldersState = useFolders(accounts);
   const { entries: progress, settle: settleProgress } = useProgress();
+  const startup = useEngineStartup();
   const [selected, setSelected] = useState<FolderSelection | null>(null);
   const [dialog, setDialog] = useState<Dialog>('none');
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -620,6 +622,7 @@ export function App() {
       )}
       <StatusBar
         items={statusItems}
+        startup={startup}
         notice={notice}
         onDismissNotice={() => setNotice(null)}
         onStop={(item) => {

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { PosternError, toErrorPayload } from '../common/errors.ts';
 import { createInProcessEngine } from '../service/engine.ts';
 import { startEngine } from '../service/engine-host.ts';
+import { deferredDispatcher } from '../service/deferred-dispatcher.ts';
+import { EngineStartupState } from '../service/engine-startup.ts';
+import type { MigrationStep } from '../store/database.ts';
 import type { Dispatcher } from '../service/dispatcher-types.ts';
 import type { CallInput, CallName, CallOutput } from '../contract/contract.ts';
 import { SmtpAuthMethod, type AccountSummary, type MessageSummary, type Progress, type TaskInfo } from '../contract/schemas.ts';
@@ -143,6 +146,7 @@ async function withEngine<T>(
 ): Promise<T> {
   const engine = createInProcessEngine({
     profileDir: profileDir(profile), credentials: new CliCredentialStore(process.env, profileDir(profile)), ...(hint ? { credentialHint: hint } : {}), downloadsDir: place?.downloadsDir,
+    onMigration: (step) => io.err(migrationLine(step)),
   });
   const stop = engine.dispatcher.onEvent((name, payload) => {
     if (name === 'mail:progress') io.err(progressLine(payload as Progress));
@@ -643,16 +647,43 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PosternError('BAD_INPUT', '--port takes a port number (0 picks a free one).');
   const rendererDir = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
-  const dispatcher = await startEngine({ profileDir: profileDir(values.profile), credentials: new EnvCredentialStore(process.env, profileDir(values.profile)) });
+  // The page is served at once, as Electron's window opens at once: while the
+  // engine starts (and perhaps upgrades the database) it shows how far that is.
+  const startup = new EngineStartupState();
+  const starting = startEngine({
+    profileDir: profileDir(values.profile),
+    credentials: new EnvCredentialStore(process.env, profileDir(values.profile)),
+    onMigration: (step) => {
+      startup.migrating(step);
+      io.err(migrationLine(step));
+    },
+  });
+  const dispatcher = deferredDispatcher(starting, startup);
   const bridge = await startWebBridge({ dispatcher, rendererDir, port });
   io.out(bridge.url);
   io.err(`Postern is serving on ${bridge.url.split('#')[0]} (open the full URL above; it carries the access token). Ctrl+C stops.`);
-  await new Promise<void>((resolve) => {
+  let stopSignals = () => {};
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopSignals = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
   });
+  // An engine that cannot start ends the command with its reason.
+  const failed = starting.then(() => new Promise<never>(() => {}), (err: unknown) => err);
+  const reason = await Promise.race([stopped.then(() => null), failed]);
+  stopSignals();
   await bridge.close();
   await dispatcher.close();
+  if (reason !== null) throw reason;
   return 0;
+}
+
+/** "database: upgrading 1/3 (…)": one line per step of a database upgrade, then "upgraded". */
+function migrationLine(step: MigrationStep): string {
+  if (step.done >= step.total) return `database: upgraded ${step.done}/${step.total}`;
+  return `database: upgrading ${step.done}/${step.total} (${step.description})`;
 }

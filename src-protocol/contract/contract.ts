@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import {
   MessageSort,
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, Folder, MessageId,
+  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, EngineStartup, Folder, MessageId,
   MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -180,6 +180,8 @@ export const contract = {
   'mail:undo': call(z.object({}), z.object({ undone: z.number().int().nonnegative(), what: z.string().nullable() })),
   /** Sets the account's From addresses (aliases) and their signatures; the account's own address stays first. */
   'mail:identities.set': call(z.object({ account_id: AccountId, identities: z.array(Identity).max(50) }), AccountSummary),
+  /** Answered at once, even while the engine is still starting (a database upgrade can take a while). */
+  'app:startup.get': call(z.object({}), EngineStartup),
   'mail:progress': event(Progress),
   /** The store changed because the server did (push or a periodic check): refresh what is shown. */
   'mail:changed': event(z.object({
@@ -190,6 +192,8 @@ export const contract = {
   'mail:outbox': event(OutboxItem),
   /** A persisted action reached the server, failed there, or is waiting to retry. */
   'mail:task': event(TaskInfo),
+  /** The engine's start: each step of a database upgrade, then ready (or failed). */
+  'app:startup': event(EngineStartup),
   /** From the desktop shell (the File menu's New Message and Preferences…), never from the engine. */
   'app:command': event(z.object({ command: z.enum(['new-message', 'preferences']) })),
 } as const;

@@ -282,6 +282,21 @@ export const Progress = z.object({
 });
 export type Progress = z.infer<typeof Progress>;
 
+/**
+ * The engine's start. It opens the mail database before it answers
+ * anything, and upgrading a big one to a new version's schema takes a while
+ * (about 14 s for one step at 100k messages): `migration` says how far that
+ * has come. `failed` carries the reason the engine could not start.
+ */
+export const EngineStartup = z.object({
+  state: z.enum(['starting', 'ready', 'failed']),
+  migration: z
+    .object({ done: z.number().int().nonnegative(), total: z.number().int().positive(), description: z.string().max(500) })
+    .nullable(),
+  message: z.string().max(2000).nullable(),
+});
+export type EngineStartup = z.infer<typeof EngineStartup>;
+
 export const AttachmentContent = z.object({
   filename: z.string(),
   content_type: z.string(),

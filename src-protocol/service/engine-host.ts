@@ -10,6 +10,7 @@ import type { EventName } from '../contract/contract.ts';
 import type { Envelope } from '../contract/envelope.ts';
 import { toErrorPayload } from '../common/errors.ts';
 import type { CredentialOp, HostToWorker, WorkerInit, WorkerToHost } from './engine-protocol.ts';
+import type { MigrationStep } from '../store/database.ts';
 
 export interface EngineOptions {
   /** Folder holding accounts.json, the SQLite store and the message files. */
@@ -20,6 +21,8 @@ export interface EngineOptions {
   workerUrl?: URL;
   /** Where "Save all" puts attachments (Electron: app.getPath('downloads')). */
   downloadsDir?: string;
+  /** Each step of upgrading the database, while the engine starts (EngineStartupState keeps them for the window). */
+  onMigration?: (step: MigrationStep) => void;
 }
 
 /**
@@ -51,9 +54,33 @@ export async function startEngine(options: EngineOptions): Promise<Dispatcher> {
     pending.clear();
   };
 
+  // The worker opens the database first, which may mean upgrading it: its steps come before 'ready'.
   const ready = new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (m: WorkerToHost) => (m.type === 'ready' ? resolve() : reject(new Error(`engine sent ${m.type} first`))));
+    const onMessage = (m: WorkerToHost) => {
+      if (m.type === 'migrating') {
+        options.onMigration?.(m.step);
+        return;
+      }
+      stopWaiting();
+      if (m.type === 'ready') resolve();
+      else reject(new Error(`engine sent ${m.type} first`));
+    };
+    const onError = (err: Error) => {
+      stopWaiting();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      stopWaiting();
+      reject(new Error(`The mail engine exited (code ${code}) while starting.`));
+    };
+    const stopWaiting = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
   await ready;
 
@@ -77,6 +104,7 @@ export async function startEngine(options: EngineOptions): Promise<Dispatcher> {
         closed?.();
         break;
       case 'ready':
+      case 'migrating':
         break;
     }
   });

@@ -5,6 +5,7 @@
  */
 import type { CredentialRef } from '../accounts/credentials.ts';
 import type { Envelope } from '../contract/envelope.ts';
+import type { MigrationStep } from '../store/database.ts';
 
 export type HostToWorker =
   | { type: 'call'; id: number; name: string; input: unknown }
@@ -19,6 +20,8 @@ export type CredentialOp =
   | { op: 'remove'; accountId: string; ref: CredentialRef };
 
 export type WorkerToHost =
+  /** Before 'ready': a step of upgrading the database has begun (or, done = total, the last has ended). */
+  | { type: 'migrating'; step: MigrationStep }
   | { type: 'ready' }
   | { type: 'result'; id: number; envelope: Envelope<unknown> }
   | { type: 'event'; name: string; payload: unknown }

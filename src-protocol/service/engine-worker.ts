@@ -35,7 +35,10 @@ const credentials: CredentialStore = {
   },
 };
 
-const { dispatcher, service } = createInProcessEngine({ profileDir: init.profileDir, downloadsDir: init.downloadsDir, credentials });
+// Opening the database may upgrade it first; the host hears each step while the window waits.
+const { dispatcher, service } = createInProcessEngine({
+  profileDir: init.profileDir, downloadsDir: init.downloadsDir, credentials, onMigration: (step) => send({ type: 'migrating', step }),
+});
 // The app picks up where a previous run stopped: sends in the outbox, actions not yet on the server.
 void service.resume();
 const stopEvents = dispatcher.onEvent((name, payload) => send({ type: 'event', name, payload }));

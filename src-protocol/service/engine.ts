@@ -4,6 +4,7 @@ import { MailService } from './mail-service.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import type { Dispatcher } from './dispatcher-types.ts';
+import type { MigrationStep } from '../store/database.ts';
 
 export interface InProcessEngine {
   dispatcher: Dispatcher;
@@ -16,6 +17,7 @@ export function createInProcessEngine(options: {
   logger?: Logger;
   credentialHint?: { envVariable?: string };
   downloadsDir?: string | undefined;
+  onMigration?: ((step: MigrationStep) => void) | undefined;
 }): InProcessEngine {
   const events = new EventHub();
   const logger = options.logger ?? createLogger({ component: 'engine' });

@@ -18,7 +18,8 @@ import type { CredentialStore } from '../accounts/credentials.ts';
 import { OAuthTokens, type AccessTokenAuth } from '../accounts/oauth-tokens.ts';
 import { OAuthLogins } from '../accounts/oauth-login.ts';
 import { resolveOAuth } from '../accounts/oauth-providers.ts';
-import { openDatabase } from '../store/database.ts';
+import { openDatabase, type MigrationStep } from '../store/database.ts';
+import { MIGRATIONS } from '../store/migrations.ts';
 import { MailStore, type FolderRow, type MessageRow, type ThreadRow } from '../store/mail-store.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { TaskStore } from '../store/task-store.ts';
@@ -61,6 +62,8 @@ export interface MailServiceOptions {
   credentialHint?: { envVariable?: string };
   /** Where "Save all" puts attachments (default: the person's Downloads folder). */
   downloadsDir?: string | undefined;
+  /** Each step of upgrading an existing database to this version's schema, as it starts (store/database.ts). */
+  onMigration?: ((step: MigrationStep) => void) | undefined;
 }
 
 export class MailService {
@@ -114,7 +117,7 @@ export class MailService {
         await this.#accounts.update(accountId, (a) => ({ ...a, credential }));
       },
     });
-    this.#store = new MailStore(openDatabase(join(options.profileDir, 'mail.sqlite')));
+    this.#store = new MailStore(openDatabase(join(options.profileDir, 'mail.sqlite'), MIGRATIONS, options.onMigration));
     this.#blobs = new BlobStore(join(options.profileDir, 'messages'), this.#store);
     this.#events = options.events;
     this.#logger = options.logger;
@@ -312,6 +315,8 @@ export class MailService {
 
   handlers(): Handlers {
     return {
+      // This service exists, so its database is open and current: the engine is up.
+      'app:startup.get': async () => ({ state: 'ready', migration: null, message: null }),
       'mail:accounts.list': async () => (await this.#accounts.list()).map(toSummary),
       'mail:accounts.add': async (input, ctx) => {
         const existing = await this.#accounts.list();
