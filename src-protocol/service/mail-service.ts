@@ -594,7 +594,11 @@ export class MailService {
         for (const item of last.items) if (await this.#undoMove(item)) undone++;
         return { undone, what: last.what };
       },
-      'mail:contacts.search': async ({ query, limit }) => this.#store.contacts.search(query, limit),
+      'mail:contacts.search': async ({ query, limit }) => {
+        // Senders of mail a header sync just stored are noted when it is linked (MailStore.linkPendingHeaders).
+        this.#store.linkAllPending();
+        return this.#store.contacts.search(query, limit);
+      },
       'mail:smtp.limits': async ({ account_id }) => ({ max_size: await this.#smtpLimit(await this.#accounts.find(account_id)) }),
       'mail:threads.list': async ({ account_id, folder, limit }) => {
         const account = await this.#accounts.find(account_id);

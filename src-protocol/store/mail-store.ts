@@ -5,7 +5,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { compileSearch } from './search-query.ts';
 import { NEXT_SORT_KEY_SQL, SORT_KEY_SLOTS, sortKeyBase } from './sort-key.ts';
-import { joinThread, planThread } from './threading.ts';
+import { baseSubject, joinThread, planThread } from './threading.ts';
 import { ContactsStore } from './contacts-store.ts';
 import { statement } from './statements.ts';
 import { LIMITS } from '../common/limits.ts';
@@ -222,7 +222,17 @@ export class MailStore implements PackIndex {
   }
 
   /** Stores a batch of headers; returns the ids of the rows new to the store, in the batch's order. */
-  insertHeaders(folderId: number, headers: HeaderInput[]): number[] {
+  /**
+   * Stores new headers in one transaction; a row held already only gets its
+   * flags. Answers the ids of the new rows.
+   *
+   * `linkLater` (a header sync): each new row is stored in a conversation of
+   * its own and its conversation and sender contact are worked out after the
+   * list is ready (linkPendingHeaders). Planning the thread and noting the
+   * contact was about a third of writing a header batch, and nobody looks at
+   * either before the sync has answered; whoever reads them catches up first.
+   */
+  insertHeaders(folderId: number, headers: HeaderInput[], options: { linkLater?: boolean } = {}): number[] {
     // The row is written once, its thread and base subject included (planned before, joined after):
     // each extra UPDATE of a new row rewrote entries in several of its indexes.
     // DO NOTHING and run() say by `changes` whether the row is new; an upsert with RETURNING
@@ -232,14 +242,18 @@ export class MailStore implements PackIndex {
     const insert = this.#sql(`INSERT INTO messages (id, folder_id, uid, subject, from_json, to_json, date_ms, flags_json, seen, flagged, size, has_attachments, message_id, thread_id, base_subject, in_fts, sort_key)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ${NEXT_SORT_KEY_SQL}) ON CONFLICT (folder_id, uid) DO NOTHING`);
     const held = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
-    const accountId = (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
+    const pending = this.#sql('INSERT INTO headers_pending (id, refs_json) VALUES (?, ?)');
+    const later = options.linkLater === true;
+    const accountId = later ? '' : (this.#sql('SELECT account_id FROM folders WHERE id = ?').get(folderId) as { account_id: string } | undefined)?.account_id ?? '';
     return this.transaction(() => {
       const added: number[] = [];
       const received: { from: HeaderInput['from']; dateMs: number | null }[] = [];
       // The id SQLite would pick itself (no AUTOINCREMENT), known before the insert so the thread can be planned.
       let nextId = (this.#sql('SELECT coalesce(max(id), 0) + 1 AS id FROM messages').get() as { id: number }).id;
       for (const h of headers) {
-        const plan = planThread(this.db, { id: nextId, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
+        const plan = later
+          ? { thread: nextId, baseSubject: baseSubject(h.subject), found: new Set<number>(), unknown: [] }
+          : planThread(this.db, { id: nextId, accountId, messageId: h.message_id, refs: h.refs ?? [], subject: h.subject, dateMs: h.date_ms });
         const flags = JSON.stringify(h.flags);
         const seen = h.flags.includes('\\Seen') ? 1 : 0;
         const flagged = h.flags.includes('\\Flagged') ? 1 : 0;
@@ -252,13 +266,71 @@ export class MailStore implements PackIndex {
           continue;
         }
         const id = nextId++;
+        added.push(id);
+        if (later) {
+          pending.run(id, JSON.stringify(h.refs ?? []));
+          continue;
+        }
         joinThread(this.db, plan);
         received.push({ from: h.from, dateMs: h.date_ms });
-        added.push(id);
       }
       this.contacts.noteReceivedAll(received);
       return added;
     });
+  }
+
+  /**
+   * Works out the conversation and the sender contact of up to `limit` rows
+   * a header sync stored with linkLater, in one transaction, oldest rows
+   * first; answers how many. The same as if they had been linked when
+   * stored: a conversation is whatever the ids connect, in any order of
+   * arrival (a reply stored meanwhile named this row's id in thread_refs, and
+   * joins it now). With an account, only that account's rows.
+   */
+  linkPendingHeaders(limit: number, accountId?: string): number {
+    const rows = this.#sql(`SELECT p.id, p.refs_json, m.message_id, m.subject, m.date_ms, m.from_json, m.thread_id, f.account_id
+      FROM headers_pending p JOIN messages m ON m.id = p.id JOIN folders f ON f.id = m.folder_id
+      ${accountId === undefined ? '' : 'WHERE f.account_id = ?'} ORDER BY p.id LIMIT ?`)
+      .all(...(accountId === undefined ? [limit] : [accountId, limit])) as {
+        id: number; refs_json: string; message_id: string | null; subject: string; date_ms: number | null; from_json: string; thread_id: number; account_id: string;
+      }[];
+    if (rows.length === 0) return 0;
+    const done = this.#sql('DELETE FROM headers_pending WHERE id = ?');
+    this.transaction(() => {
+      const received: { from: HeaderInput['from']; dateMs: number | null }[] = [];
+      for (const r of rows) {
+        const plan = planThread(this.db, { id: r.id, accountId: r.account_id, messageId: r.message_id, refs: JSON.parse(r.refs_json) as string[], subject: r.subject, dateMs: r.date_ms });
+        // The row's own conversation (another message may have joined it by subject meanwhile) merges in too.
+        plan.found.add(r.thread_id);
+        plan.thread = Math.min(...plan.found);
+        joinThread(this.db, plan);
+        received.push({ from: JSON.parse(r.from_json) as HeaderInput['from'], dateMs: r.date_ms });
+        done.run(r.id);
+      }
+      this.contacts.noteReceivedAll(received);
+    });
+    return rows.length;
+  }
+
+  /** How many rows still wait for linkPendingHeaders. */
+  pendingLinks(accountId?: string): number {
+    const row = (accountId === undefined
+      ? this.#sql('SELECT count(*) AS n FROM headers_pending').get()
+      : this.#sql('SELECT count(*) AS n FROM headers_pending p JOIN messages m ON m.id = p.id JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?').get(accountId)) as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Links every waiting row before conversations or contacts are read. If
+   * that cannot be written now (a full disk), the read answers from what is
+   * linked.
+   */
+  linkAllPending(): void {
+    try {
+      while (this.linkPendingHeaders(LIMITS.headerIndexBatch) > 0);
+    } catch (err) {
+      if (!cannotWriteNow(err)) throw err;
+    }
   }
 
   /**
@@ -463,6 +535,7 @@ export class MailStore implements PackIndex {
 
   /** Conversations with a message in this folder (or anywhere), newest activity first. */
   listThreads(accountId: string, folderId: number | null, limit: number): ThreadRow[] {
+    this.linkAllPending();
     const inFolder = folderId === null ? '' : 'AND m.thread_id IN (SELECT thread_id FROM messages WHERE folder_id = ?)';
     const params: SQLInputValue[] = folderId === null ? [accountId, limit] : [accountId, folderId, limit];
     return this.#sql(`SELECT m.thread_id AS thread_id, count(*) AS count, sum(m.seen = 0) AS unread, max(m.flagged) AS flagged,
@@ -475,9 +548,19 @@ export class MailStore implements PackIndex {
       GROUP BY m.thread_id ORDER BY latest_ms DESC LIMIT ?`).all(...params) as unknown as ThreadRow[];
   }
 
+  /**
+   * A conversation's messages, oldest first. A conversation is named by one
+   * of its messages' ids; when it has since merged into another (linking
+   * found they belong together), the one its namesake message is in now.
+   */
   threadMessages(threadId: number): MessageRow[] {
-    return this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
-      WHERE m.thread_id = ? ORDER BY m.date_ms ASC, m.id ASC`).all(threadId) as unknown as MessageRow[];
+    this.linkAllPending();
+    const read = this.#sql(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id
+      WHERE m.thread_id = ? ORDER BY m.date_ms ASC, m.id ASC`);
+    const rows = read.all(threadId) as unknown as MessageRow[];
+    if (rows.length > 0) return rows;
+    const now = this.#sql('SELECT thread_id FROM messages WHERE id = ?').get(threadId) as { thread_id: number | null } | undefined;
+    return now?.thread_id != null && now.thread_id !== threadId ? (read.all(now.thread_id) as unknown as MessageRow[]) : [];
   }
 
   /** One role's folder of every account together (the unified inbox), newest first. */

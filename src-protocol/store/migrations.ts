@@ -340,4 +340,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_unread_by_folder ON messages (folder_id) WHERE seen = 0;
     `,
   },
+  {
+    version: 20,
+    description: 'a header sync links new mail into conversations after the list is ready',
+    sql: `
+      -- A row a header sync wrote whose conversation and sender contact are
+      -- still to be worked out (MailStore.linkPendingHeaders): the row is
+      -- stored in a conversation of its own, with the ids it refers to kept
+      -- here until then. Gone with its message.
+      CREATE TABLE headers_pending (
+        id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        refs_json TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -27,7 +27,7 @@ port.on('message', (request: StoreWriterRequest) => {
   }
   let reply: StoreWriterReply;
   try {
-    if (request.type === 'headers') reply = { seq: request.seq, ids: store.insertHeaders(request.folderId, request.headers) };
+    if (request.type === 'headers') reply = { seq: request.seq, ids: store.insertHeaders(request.folderId, request.headers, { linkLater: request.linkLater }) };
     else {
       try {
         store.storeBodies(request.bodies);

@@ -30,7 +30,7 @@ export interface StoreSink {
   /** 'thread' when a writer thread does the writing (tests check the path taken). */
   readonly kind: 'inline' | 'thread';
   /** MailStore.insertHeaders in one transaction; resolves with the ids of rows new to the store. */
-  insertHeaders(folderId: number, headers: HeaderInput[]): Promise<number[]>;
+  insertHeaders(folderId: number, headers: HeaderInput[], options?: { linkLater?: boolean }): Promise<number[]>;
   /** MailStore.storeBodies in one transaction (the files must already be durable). */
   storeBodies(bodies: StoredBody[]): Promise<void>;
   /** Waits for the writes asked for so far, then lets go of the thread. */
@@ -39,7 +39,7 @@ export interface StoreSink {
 
 /** What crosses to the writer thread and back. */
 export type StoreWriterRequest =
-  | { type: 'headers'; seq: number; folderId: number; headers: HeaderInput[] }
+  | { type: 'headers'; seq: number; folderId: number; headers: HeaderInput[]; linkLater: boolean }
   | { type: 'bodies'; seq: number; bodies: StoredBody[] }
   | { type: 'close' };
 export type StoreWriterReply = { seq: number; ids: number[] } | { seq: number; error: { code: string; message: string } };
@@ -60,7 +60,7 @@ export function openStoreSink(store: MailStore, count: number, minForThread: num
 function inlineSink(store: MailStore): StoreSink {
   return {
     kind: 'inline',
-    insertHeaders: async (folderId, headers) => store.insertHeaders(folderId, headers),
+    insertHeaders: async (folderId, headers, options) => store.insertHeaders(folderId, headers, options),
     storeBodies: async (bodies) => {
       try {
         store.storeBodies(bodies);
@@ -131,8 +131,8 @@ class ThreadSink implements StoreSink {
     });
   }
 
-  insertHeaders(folderId: number, headers: HeaderInput[]): Promise<number[]> {
-    return this.#ask((seq) => ({ type: 'headers', seq, folderId, headers }));
+  insertHeaders(folderId: number, headers: HeaderInput[], options: { linkLater?: boolean } = {}): Promise<number[]> {
+    return this.#ask((seq) => ({ type: 'headers', seq, folderId, headers, linkLater: options.linkLater === true }));
   }
 
   async storeBodies(bodies: StoredBody[]): Promise<void> {
