@@ -49,8 +49,15 @@ export const LIMITS = {
   imapReuseProbeMs: 5_000,
   /** TLS contexts kept for accounts with a private CA (net/tls-policy.ts), one per CA. */
   tlsContextsKept: 16,
-  /** Headers fetched per IMAP FETCH during sync (newest first), so the list fills in steps. */
+  /** Headers written per transaction during sync (newest first), so the list fills in steps. */
   headerFetchBatch: 500,
+  /**
+   * Messages asked for in one header FETCH. Its rows are parsed and written
+   * in batches while the server still sends (imap-headers.ts streamHeaders);
+   * between commands the sync waits for the writer (headerBatchesInFlight),
+   * which bounds the rows held in memory to about this many.
+   */
+  headerFetchCommand: 5000,
   /**
    * A folder with at least this many new headers has them written by a
    * thread of their own (store/store-writer.ts) while this one reads the
@@ -60,9 +67,10 @@ export const LIMITS = {
   /** The store writer thread's young generation (it allocates little: rows, JSON strings, body text). */
   storeWriterYoungGenerationMb: 8,
   /**
-   * Header batches read but not yet written, at most: bounds memory when the
-   * server is faster than the disk (4 × 500 rows is about 2 MB), and lets
-   * the reader go on while the writer thread starts.
+   * Header batches read but not yet written before the next FETCH is sent:
+   * bounds memory when the server is faster than the disk (with the command
+   * under way, at most about headerFetchCommand rows more), and lets the
+   * reader go on while the writer thread starts.
    */
   headerBatchesInFlight: 4,
   /**

@@ -60,11 +60,19 @@ export interface HeaderRows {
  * UID FETCH of `set` with exactly the list items, returned by UID. Several
  * responses for one UID (a flag change from another session arriving next
  * to ours) merge: the later flags win, the header block is kept.
+ *
+ * With `onRow`, each response is handed over as soon as it is read (and
+ * nothing is kept): the caller parses it while the server sends the next,
+ * and merges for itself.
  */
-export async function fetchHeaderRows(client: ImapFlow, set: string, fields: readonly string[]): Promise<HeaderRows> {
+export async function fetchHeaderRows(client: ImapFlow, set: string, fields: readonly string[], onRow?: (row: HeaderFetchRow) => void): Promise<HeaderRows> {
   let readLean = 0;
   const rows = new Map<number, HeaderFetchRow>();
   const add = (row: HeaderFetchRow): void => {
+    if (onRow) {
+      onRow(row);
+      return;
+    }
     const held = rows.get(row.uid);
     if (!held) rows.set(row.uid, row);
     else {

@@ -78,6 +78,80 @@ export async function fetchHeaders(client: ImapFlow, uids: number[]): Promise<Se
   return out;
 }
 
+/**
+ * The same rows as fetchHeaders, handed to `onHeader` as they are read,
+ * while the server is still sending the rest: a header sync parses and
+ * writes one batch while the next arrives, instead of each FETCH waiting for
+ * the parse of the one before. `update` is true for a row seen before in
+ * this fetch (a flag change another session caused, arriving after ours):
+ * its flags are the newer. A message whose items come in several responses
+ * is handed over once it has its header block, flags and size, or at the
+ * end with what came.
+ */
+export async function streamHeaders(client: ImapFlow, uids: number[], onHeader: (h: ServerHeader, update: boolean) => void): Promise<void> {
+  if (uids.length === 0) return;
+  const rows = new StreamedRows(uids, onHeader);
+  if (canReadLean(client)) {
+    try {
+      await fetchHeaderRows(client, uidSet(uids), LIST_HEADER_FIELDS, (row) => rows.take(row));
+      rows.finish();
+      return;
+    } catch (err) {
+      // A throttled server is retried with back-off by imapflow's own fetch; anything else is an error.
+      if ((err as { code?: unknown }).code !== 'ETHROTTLE') throw err;
+    }
+  }
+  for (const h of await fetchHeaders(client, uids.filter((u) => !rows.given.has(u)))) onHeader(h, false);
+}
+
+/**
+ * The rows of one streamed header FETCH, handed on as they become whole
+ * (see streamHeaders): only UIDs asked for, each once with its header
+ * block, then only newer flags.
+ */
+export class StreamedRows {
+  /** UIDs handed on. */
+  readonly given = new Set<number>();
+  readonly #asked: Set<number>;
+  readonly #incomplete = new Map<number, HeaderFetchRow>();
+  readonly #onHeader: (h: ServerHeader, update: boolean) => void;
+
+  constructor(uids: readonly number[], onHeader: (h: ServerHeader, update: boolean) => void) {
+    this.#asked = new Set(uids);
+    this.#onHeader = onHeader;
+  }
+
+  take(row: HeaderFetchRow): void {
+    if (!this.#asked.has(row.uid)) return;
+    if (this.given.has(row.uid)) {
+      // Only the flags can be newer: the row is stored already (or on its way).
+      if (row.flags) this.#onHeader(rowToHeader({ ...row, headers: null }), true);
+      return;
+    }
+    const held = this.#incomplete.get(row.uid);
+    const merged = held
+      ? { ...held, flags: row.flags ?? held.flags, size: held.size ?? row.size, internalDate: held.internalDate ?? row.internalDate, headers: held.headers ?? row.headers }
+      : row;
+    if (merged.headers === null || merged.flags === null || merged.size === null) {
+      this.#incomplete.set(row.uid, merged);
+      return;
+    }
+    this.#incomplete.delete(row.uid);
+    this.given.add(row.uid);
+    this.#onHeader(rowToHeader(merged), false);
+  }
+
+  /** The command ended: what never came whole goes as it came; without a header block it is not stored, and the next sync asks again. */
+  finish(): void {
+    for (const row of this.#incomplete.values()) {
+      if (row.headers === null) continue;
+      this.given.add(row.uid);
+      this.#onHeader(rowToHeader(row), false);
+    }
+    this.#incomplete.clear();
+  }
+}
+
 function rowToHeader(row: HeaderFetchRow): ServerHeader {
   return header(row.uid, row.headers ?? undefined, row.internalDate, row.flags ?? [], row.size ?? 0);
 }

@@ -17,7 +17,7 @@
 import type { ImapFlow } from 'imapflow';
 import { LIMITS } from '../common/limits.ts';
 import { PosternError } from '../common/errors.ts';
-import { fetchFlagsChangedSince, fetchHeaders, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags } from '../imap/imap-headers.ts';
+import { fetchFlagsChangedSince, fetchUidFlags, searchAllUids, searchUidsFrom, storedFlags, streamHeaders, type ServerHeader } from '../imap/imap-headers.ts';
 import type { FolderRow, MailStore } from '../store/mail-store.ts';
 import { openStoreSink, type StoreSink } from '../store/store-writer.ts';
 import { InFlight } from '../common/in-flight.ts';
@@ -141,7 +141,7 @@ export async function syncFolderHeaders(
       // Newest first: higher UIDs arrived later.
       fresh = [...diff.fresh].sort((a, b) => b - a);
       if (fresh.length > 0) sink ??= openSink(store, fresh.length);
-      newIds = sink ? await fetchNewHeaders(client, current.id, fresh, onProgress, pendingUids, signal, sink) : [];
+      newIds = sink ? await fetchNewHeaders(client, store, current.id, fresh, onProgress, pendingUids, signal, sink) : [];
     } finally {
       // Whatever happened, no write is left running when this returns.
       await sink?.close();
@@ -161,13 +161,16 @@ export async function syncFolderHeaders(
 }
 
 /**
- * Fetches and stores new headers, newest first, in batches. Batch N is
- * written (by a writer thread for a large folder, see store-writer.ts)
- * while batch N+1 is read; progress counts written batches, so the list
- * can show what the progress says. Returns the ids of the new rows.
+ * Fetches and stores new headers, newest first. Each FETCH of up to
+ * LIMITS.headerFetchCommand messages is read as it arrives, and every
+ * LIMITS.headerFetchBatch rows go to the writer (a thread of its own for a
+ * large folder, see store-writer.ts) while the server sends the rest.
+ * Progress counts written batches, so the list can show what the progress
+ * says. The rows' conversations and contacts follow after the sync
+ * (MailStore.linkPendingHeaders). Returns the ids of the new rows.
  */
 async function fetchNewHeaders(
-  client: ImapFlow, folderId: number, fresh: number[],
+  client: ImapFlow, store: MailStore, folderId: number, fresh: number[],
   onProgress: (p: FolderSyncProgress) => void, pendingUids: () => Set<number>, signal: AbortSignal | undefined,
   sink: StoreSink,
 ): Promise<number[]> {
@@ -176,22 +179,41 @@ async function fetchNewHeaders(
   let done = 0;
   onProgress({ phase: 'headers', done, total: fresh.length });
   const writing = new InFlight();
+  let batch: ServerHeader[] = [];
+  const write = (): void => {
+    if (batch.length === 0) return;
+    const read = batch.length;
+    // A message the person just moved away still shows here until the server has moved it.
+    // The rows are new, so no action can name them between this check and their write.
+    const leaving = pendingUids();
+    // Newest first within the batch too (the server answers in UID order), so the ids come newest first.
+    const rows = batch.filter((h) => !leaving.has(h.uid)).sort((a, b) => b.uid - a.uid);
+    batch = [];
+    writing.add(sink.insertHeaders(folderId, rows, { linkLater: true }).then((ids) => {
+      newIds.push(...ids);
+      done += read;
+      onProgress({ phase: 'headers', done, total: fresh.length });
+    }));
+  };
   try {
-    for (let i = 0; i < fresh.length; i += LIMITS.headerFetchBatch) {
+    for (let i = 0; i < fresh.length; i += LIMITS.headerFetchCommand) {
       signal?.throwIfAborted();
-      const batch = fresh.slice(i, i + LIMITS.headerFetchBatch);
-      const headers = await fetchHeaders(client, batch);
-      // A message the person just moved away still shows here until the server has moved it.
-      // The rows are new, so no action can name them between this check and their write.
-      const leaving = pendingUids();
-      // Newest first within the batch too (the server answers in UID order), so the ids come newest first.
-      const rows = headers.filter((h) => !leaving.has(h.uid)).sort((a, b) => b.uid - a.uid);
-      const written = sink.insertHeaders(folderId, rows).then((ids) => {
-        newIds.push(...ids);
-        done += batch.length;
-        onProgress({ phase: 'headers', done, total: fresh.length });
+      const late = new Map<number, string[]>();
+      await streamHeaders(client, fresh.slice(i, i + LIMITS.headerFetchCommand), (h, update) => {
+        if (update) {
+          late.set(h.uid, h.flags);
+          return;
+        }
+        batch.push(h);
+        if (batch.length >= LIMITS.headerFetchBatch) write();
       });
-      writing.add(written);
+      write();
+      if (late.size > 0) {
+        // Flags another session changed while ours came: applied once the rows are stored (rare).
+        await writing.all();
+        const pending = pendingUids();
+        store.updateFlagsByUid(folderId, [...late].filter(([uid]) => !pending.has(uid)).map(([uid, flags]) => ({ uid, flags })));
+      }
       await writing.below(LIMITS.headerBatchesInFlight);
     }
     await writing.all();

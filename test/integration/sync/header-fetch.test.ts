@@ -8,7 +8,7 @@ import { createUser, openImap, seedMaildir, type SeedMessage } from '../../serve
 import type { TestUser } from '../../servers/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { closeImap, connectImap } from '../../../src-protocol/imap/imap-connection.ts';
-import { fetchHeaders, searchAllUids, storedFlags } from '../../../src-protocol/imap/imap-headers.ts';
+import { fetchHeaders, searchAllUids, storedFlags, streamHeaders, type ServerHeader } from '../../../src-protocol/imap/imap-headers.ts';
 import { canReadLean, fetchHeaderRows } from '../../../src-protocol/imap/header-fetch.ts';
 import { LIST_HEADER_FIELDS, parseListHeaders } from '../../../src-protocol/mime/list-headers.ts';
 
@@ -103,6 +103,46 @@ describe('the header FETCH reader', () => {
         expect(headers).toHaveLength(COUNT);
         expect(headers.find((h) => h.uid === target)?.flags).toEqual(expect.arrayContaining(['$Changed', '\\Flagged']));
         expect(new Set(headers.map((h) => h.uid)).size).toBe(COUNT);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await writer.logout().catch(() => undefined);
+      await closeImap(reader);
+    }
+  });
+
+  it('streams the same rows as it reads them whole, each as it arrives, with the flags another session changed', async () => {
+    const reader = await connect();
+    const writer = await openImap(servers, user);
+    try {
+      const lock = await reader.getMailboxLock('INBOX');
+      try {
+        const uids = [...await searchAllUids(reader)].sort((a, b) => a - b);
+        const whole = await fetchHeaders(reader, uids);
+        await writer.mailboxOpen('INBOX');
+        const target = uids[20] as number;
+        await writer.messageFlagsAdd(String(target), ['$Streamed'], { uid: true });
+        const streamed: ServerHeader[] = [];
+        const updates: ServerHeader[] = [];
+        let beforeEnd = 0;
+        const done = streamHeaders(reader, uids, (h, update) => {
+          (update ? updates : streamed).push(h);
+        }).then(() => {
+          beforeEnd = streamed.length;
+        });
+        // Rows come while the command runs, not all at its end.
+        await new Promise((r) => setImmediate(r));
+        await done;
+        expect(beforeEnd).toBe(COUNT);
+        const byUid = (a: ServerHeader, b: ServerHeader) => a.uid - b.uid;
+        const withoutFlags = (h: ServerHeader) => ({ ...h, flags: [] });
+        expect(streamed.sort(byUid).map(withoutFlags)).toEqual(whole.sort(byUid).map(withoutFlags));
+        // The other session's change comes before the row or after it (then as an update): the last word has it.
+        expect(updates.every((u) => u.uid === target)).toBe(true);
+        const last = updates.at(-1) ?? streamed.find((h) => h.uid === target);
+        expect(last?.flags).toContain('$Streamed');
+        expect(new Set(streamed.map((h) => h.uid)).size).toBe(COUNT);
       } finally {
         lock.release();
       }
