@@ -52,8 +52,10 @@ export const LIMITS = {
   /** Headers written per transaction during sync (newest first), so the list fills in steps. */
   headerFetchBatch: 500,
   /**
-   * Messages asked for in one header FETCH. Its rows are parsed and written
-   * in batches while the server still sends (imap-headers.ts streamHeaders);
+   * Messages asked for in one header FETCH after the first (which asks for
+   * one batch, the newest: the server answers oldest first within a FETCH).
+   * Its rows are parsed and written in batches while the server still sends
+   * (imap-headers.ts streamHeaders);
    * between commands the sync waits for the writer (headerBatchesInFlight),
    * which bounds the rows held in memory to about this many.
    */

@@ -161,8 +161,9 @@ export async function syncFolderHeaders(
 }
 
 /**
- * Fetches and stores new headers, newest first. Each FETCH of up to
- * LIMITS.headerFetchCommand messages is read as it arrives, and every
+ * Fetches and stores new headers, newest first: the first FETCH asks for
+ * the newest LIMITS.headerFetchBatch, each later one for up to
+ * LIMITS.headerFetchCommand. Each is read as it arrives, and every
  * LIMITS.headerFetchBatch rows go to the writer (a thread of its own for a
  * large folder, see store-writer.ts) while the server sends the rest.
  * Progress counts written batches, so the list can show what the progress
@@ -196,10 +197,13 @@ async function fetchNewHeaders(
     }));
   };
   try {
-    for (let i = 0; i < fresh.length; i += LIMITS.headerFetchCommand) {
+    // The server answers a FETCH in UID order, oldest first, whatever order we ask in. The first
+    // FETCH asks for one batch, the newest, so the top of the list is stored first; the later
+    // ones are larger, and their rows come oldest first within each.
+    for (let i = 0, size = LIMITS.headerFetchBatch; i < fresh.length; i += size, size = LIMITS.headerFetchCommand) {
       signal?.throwIfAborted();
       const late = new Map<number, string[]>();
-      await streamHeaders(client, fresh.slice(i, i + LIMITS.headerFetchCommand), (h, update) => {
+      await streamHeaders(client, fresh.slice(i, i + size), (h, update) => {
         if (update) {
           late.set(h.uid, h.flags);
           return;

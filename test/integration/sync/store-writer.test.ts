@@ -62,7 +62,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('a large folder written by the header writer thread', () => {
-  it('stores every header with flags, index and conversations; new ids newest first', async () => {
+  it('stores every header with flags, then its index entry and conversation; new ids newest first', async () => {
     const store = await freshStore();
     const kinds: string[] = [];
     const progress: number[] = [];
@@ -83,8 +83,12 @@ describe('a large folder written by the header writer thread', () => {
       // Progress counted written batches, up to all of them.
       expect(progress.at(-1)).toBe(COUNT);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
-      // The search index and the conversations came with the rows.
+      // The search index and the conversations follow the rows: a search writes what waits, and
+      // conversations are linked before they are read.
       expect(store.search('wombat1234', { limit: 10 }).map((m) => m.subject)).toEqual(['Re: Thread 1230 wombat1234']);
+      expect(store.pendingLinks()).toBe(COUNT);
+      expect(store.listThreads('hw', folder.id, 1).length).toBe(1);
+      expect(store.pendingLinks()).toBe(0);
       const thread = store.db.prepare("SELECT count(DISTINCT thread_id) AS n FROM messages WHERE subject LIKE '%Thread 1230 %'").get() as { n: number };
       expect(thread.n).toBe(1);
       expect((store.db.prepare('SELECT count(DISTINCT thread_id) AS n FROM messages').get() as { n: number }).n).toBe(COUNT / 5);
@@ -148,6 +152,8 @@ describe('a large folder written by the header writer thread', () => {
     const connect = () => connectImap({ host: 'localhost', port: proxy.port, security: 'tls', user: user.user, password: user.password, caPem: servers.caPem });
     try {
       const client = await connect();
+      // Slow enough that the cut lands while a FETCH is still arriving (rows are written as they come).
+      proxy.limit(256 * 1024);
       let cut = false;
       const first = syncFolderHeaders(client, store, 'hw', 'INBOX', (p) => {
         if (p.phase === 'headers' && p.done >= 1000 && !cut) { cut = true; void proxy.down(); }
@@ -155,6 +161,7 @@ describe('a large folder written by the header writer thread', () => {
       await expect(first).rejects.toThrow();
       await closeImap(client).catch(() => {});
       await proxy.up();
+      proxy.limit(null);
       const folder = store.folder('hw', 'INBOX');
       if (!folder) throw new Error('no folder');
       const partial = store.localCounts(folder.id).total;

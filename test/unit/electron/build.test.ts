@@ -94,10 +94,12 @@ describe('electron/build.mjs', () => {
       const reply = () => new Promise<StoreWriterReply>((resolve) => worker.once('message', resolve));
       const headers: HeaderInput[] = [1, 2].map((uid) => ({ uid, subject: `Bundled ${uid}`, from: [], date_ms: null, flags: [], size: 1, has_attachments: false, message_id: null }));
       const inserted = reply();
-      worker.postMessage({ type: 'headers', seq: 1, folderId, headers } satisfies StoreWriterRequest);
+      worker.postMessage({ type: 'headers', seq: 1, folderId, headers, linkLater: true } satisfies StoreWriterRequest);
       const answer = await inserted;
       expect(answer).toMatchObject({ seq: 1, ids: [expect.any(Number), expect.any(Number)] });
       expect(store.localCounts(folderId).total).toBe(2);
+      // Written as a header sync writes them: linked into conversations afterwards.
+      expect(store.pendingLinks()).toBe(2);
       const [id] = 'ids' in answer ? answer.ids : [];
       const recorded = reply();
       worker.postMessage({ type: 'bodies', seq: 2, bodies: [{ id: id as number, sha256: 'a'.repeat(64), packed: { pack: `${'b'.repeat(24)}.pack`, offset: 0, length: 9 }, index: { body: 'quokka', attachmentNames: [], hasAttachments: false } }] } satisfies StoreWriterRequest);
