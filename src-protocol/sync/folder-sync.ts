@@ -200,7 +200,7 @@ async function fetchNewHeaders(
     // The server answers a FETCH in UID order, oldest first, whatever order we ask in. The first
     // FETCH asks for one batch, the newest, so the top of the list is stored first; the later
     // ones are larger, and their rows come oldest first within each.
-    for (let i = 0, size = LIMITS.headerFetchBatch; i < fresh.length; i += size, size = LIMITS.headerFetchCommand) {
+    for (let i = 0, size: number = LIMITS.headerFetchBatch; i < fresh.length; i += size, size = LIMITS.headerFetchCommand) {
       signal?.throwIfAborted();
       const late = new Map<number, string[]>();
       await streamHeaders(client, fresh.slice(i, i + size), (h, update) => {
