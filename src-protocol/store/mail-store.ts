@@ -221,10 +221,10 @@ export class MailStore implements PackIndex {
     return new Map(rows.map((r) => [r.uid, r.flags_json]));
   }
 
-  /** Stores a batch of headers; returns the ids of the rows new to the store, in the batch's order. */
   /**
-   * Stores new headers in one transaction; a row held already only gets its
-   * flags. Answers the ids of the new rows.
+   * Stores a batch of headers in one transaction; a row held already only
+   * gets its flags. Answers the ids of the rows new to the store, in the
+   * batch's order.
    *
    * `linkLater` (a header sync): each new row is stored in a conversation of
    * its own and its conversation and sender contact are worked out after the
