@@ -32,7 +32,7 @@ import { LOCAL_FOLDERS } from '../sync/local-folders.ts';
 import { PushWatcher } from '../sync/push-watcher.ts';
 import { searchFolderOnServer, toServerQuery } from '../sync/server-search.ts';
 import { TaskQueue, taskInfo } from './task-queue.ts';
-import { connectImap, closeImap, withImap, type ImapSettings } from '../imap/imap-connection.ts';
+import { connectImap, closeImap, type ImapSettings } from '../imap/imap-connection.ts';
 import { ImapPool } from '../imap/imap-pool.ts';
 import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
@@ -330,19 +330,28 @@ export class MailService {
         if (input.oauth) {
           // Nothing to try.
         } else if (input.imap) {
-          await withImap({ ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem, logger: this.#logger }, async () => undefined);
+          // The check's connection is kept like any other (imap/imap-pool.ts, under the new id): the
+          // first sync, which the window starts right after, uses it instead of signing in again.
+          await this.#imapPool.use(id, { ...input.imap, user: input.user, password: input.password, caPem: input.ca_pem || undefined, logger: this.#logger }, async () => undefined, ctx.signal);
         } else if (input.pop3) {
           const client = await connectPop3({ ...input.pop3, user: input.user, password: input.password, caPem: input.ca_pem, signal: ctx.signal });
           await client.quit();
         }
-        ctx.signal.throwIfAborted();
-        const oauth = input.oauth ? resolveOAuth(input.oauth) : null;
-        const credential = input.password === undefined ? { kind: 'none' as const } : await this.#credentials.save(id, input.password, this.#credentialHint);
-        const stored = await this.#accounts.add({
-          id, name: input.name, email: input.email, user: input.user, imap: input.imap ?? null,
-          pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null, delete_when_deleted_here: false } } : null,
-          smtp: input.smtp, credential, oauth, ca_file: null,
-        }, input.ca_pem);
+        let stored: StoredAccount;
+        try {
+          ctx.signal.throwIfAborted();
+          const oauth = input.oauth ? resolveOAuth(input.oauth) : null;
+          const credential = input.password === undefined ? { kind: 'none' as const } : await this.#credentials.save(id, input.password, this.#credentialHint);
+          stored = await this.#accounts.add({
+            id, name: input.name, email: input.email, user: input.user, imap: input.imap ?? null,
+            pop3: input.pop3 ? { ...input.pop3, retention: input.pop3_retention ?? { leave_on_server: true, delete_after_days: null, delete_when_deleted_here: false } } : null,
+            smtp: input.smtp, credential, oauth, ca_file: null,
+          }, input.ca_pem);
+        } catch (err) {
+          // Not added after all: nothing waits under its id.
+          await this.#imapPool.drop(id);
+          throw err;
+        }
         if (stored.pop3) this.#store.replaceFolders(stored.id, [...LOCAL_FOLDERS]);
         if (this.#resumed) {
           if (stored.pop3) this.#checkPop3OnSchedule(stored.id);

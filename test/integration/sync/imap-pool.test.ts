@@ -2,6 +2,9 @@
 // through a TCP relay: the next call signs in no more, a folder left open is
 // closed without expunging anything, and a connection that failed, was
 // cancelled, was cut while waiting, or waited too long is never used again.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, seedMaildir } from '../../servers/mail-tools.ts';
@@ -9,6 +12,8 @@ import type { TestUser } from '../../servers/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { ImapPool } from '../../../src-protocol/imap/imap-pool.ts';
 import type { ImapSettings } from '../../../src-protocol/imap/imap-connection.ts';
+import { createInProcessEngine } from '../../../src-protocol/service/engine.ts';
+import { EnvCredentialStore } from '../../../src-protocol/accounts/credentials.ts';
 
 const servers = inject('servers');
 let user: TestUser;
@@ -114,6 +119,33 @@ describe('the kept IMAP connection', () => {
       expect((kept as { usable: boolean } | null)?.usable).toBe(false);
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe('adding an account', () => {
+  it('keeps the connection that checked the settings for the first sync; a refused account keeps nothing', async () => {
+    const engine = createInProcessEngine({ profileDir: join(await mkdtemp(join(tmpdir(), 'postern-pool-add-')), 'p'), credentials: new EnvCredentialStore({}) });
+    const call = async (name: string, input: unknown) => {
+      const r = await engine.dispatcher.call(name, input);
+      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.value;
+    };
+    const account = (name: string, password: string) => ({
+      name, email: user.email, user: user.user, password, ca_pem: servers.caPem,
+      imap: { host: 'localhost', port: proxy.port, security: 'tls' }, smtp: { host: 'localhost', port: servers.ports.submissions, security: 'tls' },
+    });
+    try {
+      const before = proxy.accepted;
+      await expect(call('mail:accounts.add', account('Refused', 'not the password'))).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+      const { id } = (await call('mail:accounts.add', account('Pooled', user.password))) as { id: string };
+      expect(proxy.accepted - before).toBe(2);
+      const synced = (await call('mail:sync.folder', { account_id: id, folder: 'INBOX' })) as { total: number };
+      expect(synced.total).toBe(3);
+      // The sync signed in on the add's connection: no third one.
+      expect(proxy.accepted - before).toBe(2);
+    } finally {
+      await engine.dispatcher.close();
     }
   });
 });
