@@ -43,6 +43,25 @@ afterAll(async () => {
   await proxy?.close();
 });
 
+/** A reader with INBOX open (read-write) and its UIDs, and a second session in INBOX that changes things meanwhile. */
+async function withAnotherSession(fn: (reader: ImapFlow, writer: ImapFlow, uids: number[]) => Promise<void>): Promise<void> {
+  const reader = await connect();
+  const writer = await openImap(servers, user);
+  try {
+    const lock = await reader.getMailboxLock('INBOX');
+    try {
+      const uids = [...await searchAllUids(reader)].sort((a, b) => a - b);
+      await writer.mailboxOpen('INBOX');
+      await fn(reader, writer, uids);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await writer.logout().catch(() => undefined);
+    await closeImap(reader);
+  }
+}
+
 describe('the header FETCH reader', () => {
   it('gives what imapflow parses, and the connection goes on working', async () => {
     const client = await connect();
@@ -89,67 +108,43 @@ describe('the header FETCH reader', () => {
   });
 
   it('takes the flags another session changed, whether they come before or among the rows', async () => {
-    const reader = await connect();
-    const writer = await openImap(servers, user);
-    try {
-      const lock = await reader.getMailboxLock('INBOX');
-      try {
-        const uids = [...await searchAllUids(reader)].sort((a, b) => a - b);
-        await writer.mailboxOpen('INBOX');
-        const target = uids[10] as number;
-        await writer.messageFlagsAdd(String(target), ['$Changed', '\\Flagged'], { uid: true });
-        // Dovecot tells the reader about the other session's change with its next command's responses.
-        const headers = await fetchHeaders(reader, uids);
-        expect(headers).toHaveLength(COUNT);
-        expect(headers.find((h) => h.uid === target)?.flags).toEqual(expect.arrayContaining(['$Changed', '\\Flagged']));
-        expect(new Set(headers.map((h) => h.uid)).size).toBe(COUNT);
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await writer.logout().catch(() => undefined);
-      await closeImap(reader);
-    }
+    await withAnotherSession(async (reader, writer, uids) => {
+      const target = uids[10] as number;
+      await writer.messageFlagsAdd(String(target), ['$Changed', '\\Flagged'], { uid: true });
+      // Dovecot tells the reader about the other session's change with its next command's responses.
+      const headers = await fetchHeaders(reader, uids);
+      expect(headers).toHaveLength(COUNT);
+      expect(headers.find((h) => h.uid === target)?.flags).toEqual(expect.arrayContaining(['$Changed', '\\Flagged']));
+      expect(new Set(headers.map((h) => h.uid)).size).toBe(COUNT);
+    });
   });
 
   it('streams the same rows as it reads them whole, each as it arrives, with the flags another session changed', async () => {
-    const reader = await connect();
-    const writer = await openImap(servers, user);
-    try {
-      const lock = await reader.getMailboxLock('INBOX');
-      try {
-        const uids = [...await searchAllUids(reader)].sort((a, b) => a - b);
-        const whole = await fetchHeaders(reader, uids);
-        await writer.mailboxOpen('INBOX');
-        const target = uids[20] as number;
-        await writer.messageFlagsAdd(String(target), ['$Streamed'], { uid: true });
-        const streamed: ServerHeader[] = [];
-        const updates: ServerHeader[] = [];
-        let beforeEnd = 0;
-        const done = streamHeaders(reader, uids, (h, update) => {
-          (update ? updates : streamed).push(h);
-        }).then(() => {
-          beforeEnd = streamed.length;
-        });
-        // Rows come while the command runs, not all at its end.
-        await new Promise((r) => setImmediate(r));
-        await done;
-        expect(beforeEnd).toBe(COUNT);
-        const byUid = (a: ServerHeader, b: ServerHeader) => a.uid - b.uid;
-        const withoutFlags = (h: ServerHeader) => ({ ...h, flags: [] });
-        expect(streamed.sort(byUid).map(withoutFlags)).toEqual(whole.sort(byUid).map(withoutFlags));
-        // The other session's change comes before the row or after it (then as an update): the last word has it.
-        expect(updates.every((u) => u.uid === target)).toBe(true);
-        const last = updates.at(-1) ?? streamed.find((h) => h.uid === target);
-        expect(last?.flags).toContain('$Streamed');
-        expect(new Set(streamed.map((h) => h.uid)).size).toBe(COUNT);
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await writer.logout().catch(() => undefined);
-      await closeImap(reader);
-    }
+    await withAnotherSession(async (reader, writer, uids) => {
+      const whole = await fetchHeaders(reader, uids);
+      const target = uids[20] as number;
+      await writer.messageFlagsAdd(String(target), ['$Streamed'], { uid: true });
+      const streamed: ServerHeader[] = [];
+      const updates: ServerHeader[] = [];
+      let beforeEnd = 0;
+      const done = streamHeaders(reader, uids, (h, update) => {
+        (update ? updates : streamed).push(h);
+      }).then(() => {
+        beforeEnd = streamed.length;
+      });
+      // Rows come while the command runs, not all at its end.
+      await new Promise((r) => setImmediate(r));
+      await done;
+      expect(beforeEnd).toBe(COUNT);
+      const byUid = (a: ServerHeader, b: ServerHeader) => a.uid - b.uid;
+      const withoutFlags = (h: ServerHeader) => ({ ...h, flags: [] });
+      expect(streamed.sort(byUid).map(withoutFlags)).toEqual(whole.sort(byUid).map(withoutFlags));
+      // The other session's change comes before the row or after it (then as an update): the last word has it.
+      expect(updates.every((u) => u.uid === target)).toBe(true);
+      const last = updates.at(-1) ?? streamed.find((h) => h.uid === target);
+      expect(last?.flags).toContain('$Streamed');
+      expect(new Set(streamed.map((h) => h.uid)).size).toBe(COUNT);
+    });
   });
 
   it('fails on a refused command and leaves the connection usable', async () => {
