@@ -65,6 +65,23 @@ describe('HeaderIndexer', () => {
     await indexer.close();
   });
 
+  it('links a header sync\'s rows into conversations and contacts first, also while bodies download', async () => {
+    const folder = store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
+    const rows = headers(1, LIMITS.headerIndexBatch + 3, 'emu');
+    // The last one answers the first: linked, they are one conversation.
+    (rows.at(-1) as HeaderInput).refs = [rows[0]?.message_id as string];
+    store.insertHeaders(folder, rows, { linkLater: true });
+    const indexer = new HeaderIndexer({ store, logger, holdOff: () => true });
+    await indexer.schedule('work');
+    expect(store.pendingLinks()).toBe(0);
+    // Held off: the search entries wait for the bodies; the links did not.
+    expect(store.pendingHeaderIndex('work')).toBe(rows.length);
+    const thread = store.db.prepare('SELECT count(DISTINCT thread_id) AS n FROM messages WHERE uid IN (?, ?)').get(1, rows.length) as { n: number };
+    expect(thread.n).toBe(1);
+    expect(store.contacts.search('ann', 5).map((c) => c.address)).toEqual(['ann@example.test']);
+    await indexer.close();
+  });
+
   it('a run held off midway, or one that cannot write, ends its progress saying so', async () => {
     const count = LIMITS.headerIndexBatch * 3;
     store.insertHeaders(store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id, headers(1, count, 'echidna'));
