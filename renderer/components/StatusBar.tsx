@@ -39,6 +39,7 @@ const PHASE_WORDS: Record<string, string> = {
   body: 'fetching the message',
   folders: 'checking folders',
   bodies: 'downloading messages for offline reading',
+  conversations: 'sorting new messages into conversations',
   searchable: 'making new messages searchable',
   paused: 'paused while messages download',
 };

@@ -127,7 +127,7 @@ export class MailService {
       store: this.#store, logger: this.#logger,
       // A run that stops early says so, so the status bar does not show it as still going.
       onProgress: (p) => this.#progress({
-        task: 'index', account_id: p.accountId, folder: null, phase: p.stopped === 'failed' ? 'failed' : p.stopped === 'held' ? 'paused' : 'searchable', done: p.done, total: p.total,
+        task: 'index', account_id: p.accountId, folder: null, phase: p.stopped === 'failed' ? 'failed' : p.stopped === 'held' ? 'paused' : p.step === 'linking' ? 'conversations' : 'searchable', done: p.done, total: p.total,
       }),
       holdOff: (accountId) => (this.#bodyDownloads.get(accountId) ?? 0) > 0,
     });

@@ -16,6 +16,11 @@ import type { MailStore } from '../store/mail-store.ts';
 
 export interface HeaderIndexProgress {
   accountId: string;
+  /**
+   * 'linking' while new rows join their conversations (it comes first and
+   * is not held off), then 'indexing' while they get their search entries.
+   */
+  step: 'linking' | 'indexing';
   done: number;
   total: number;
   /**
@@ -100,45 +105,54 @@ export class HeaderIndexer {
     const total = this.#store.pendingHeaderIndex(accountId);
     if (total === 0) return;
     let done = 0;
-    this.#onProgress({ accountId, done, total });
+    this.#onProgress({ accountId, step: 'indexing', done, total });
     while (!this.#closed) {
       // Yield first: whatever answer the engine was about to send goes out before the index.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#holdOff(accountId)) {
-        this.#onProgress({ accountId, done, total: Math.max(total, done), stopped: 'held' });
+        this.#onProgress({ accountId, step: 'indexing', done, total: Math.max(total, done), stopped: 'held' });
         return;
       }
       let n: number;
       try {
         n = this.#store.indexPendingHeaders(LIMITS.headerIndexBatch, accountId);
       } catch (err) {
-        this.#onProgress({ accountId, done, total: Math.max(total, done), stopped: 'failed' });
+        this.#onProgress({ accountId, step: 'indexing', done, total: Math.max(total, done), stopped: 'failed' });
         throw err;
       }
       if (n === 0) break;
       done += n;
       // Rows a sync added meanwhile count too.
-      this.#onProgress({ accountId, done, total: Math.max(total, done) });
+      this.#onProgress({ accountId, step: 'indexing', done, total: Math.max(total, done) });
     }
   }
 
   /**
    * Links the rows a header sync stored into their conversations and notes
    * their senders (MailStore.linkPendingHeaders), a batch at a time with the
-   * engine free in between: 13-21 ms per 1,000 rows. Bodies downloading
-   * do not hold this back (they bring neither). Rows left here are linked by
-   * whoever reads conversations or contacts next.
+   * engine free in between: 13-21 ms per 1,000 rows, with 'linking'
+   * progress. Bodies downloading do not hold this back (they bring
+   * neither). Rows left here are linked by whoever reads conversations or
+   * contacts next.
    */
   async #link(accountId: string): Promise<void> {
+    const total = this.#store.pendingLinks(accountId);
+    if (total === 0) return;
+    let done = 0;
+    // At 100k new rows this is a second or two: the status bar says what the engine is doing.
+    this.#onProgress({ accountId, step: 'linking', done, total });
     while (!this.#closed) {
       let n: number;
       try {
         n = this.#store.linkPendingHeaders(LIMITS.headerIndexBatch, accountId);
       } catch (err) {
         this.#logger.warn('new mail could not be linked into conversations yet', { account: accountId, err });
+        this.#onProgress({ accountId, step: 'linking', done, total: Math.max(total, done), stopped: 'failed' });
         return;
       }
       if (n === 0) return;
+      done += n;
+      this.#onProgress({ accountId, step: 'linking', done, total: Math.max(total, done) });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

@@ -35,10 +35,12 @@ describe('HeaderIndexer', () => {
     await Promise.all([indexer.schedule('work'), indexer.schedule('home')]);
     expect(store.pendingHeaderIndex()).toBe(0);
     expect(entries()).toBe(count + 5);
+    // Rows stored linked at once have no linking step.
+    expect(seen.some((p) => p.step === 'linking')).toBe(false);
     const work = seen.filter((p) => p.accountId === 'work');
     expect(work.map((p) => p.done)).toEqual([0, LIMITS.headerIndexBatch, LIMITS.headerIndexBatch * 2, count]);
     expect(work.every((p) => p.total === count)).toBe(true);
-    expect(seen.filter((p) => p.accountId === 'home').at(-1)).toEqual({ accountId: 'home', done: 5, total: 5 });
+    expect(seen.filter((p) => p.accountId === 'home').at(-1)).toEqual({ accountId: 'home', step: 'indexing', done: 5, total: 5 });
     await indexer.close();
   });
 
@@ -71,14 +73,40 @@ describe('HeaderIndexer', () => {
     // The last one answers the first: linked, they are one conversation.
     (rows.at(-1) as HeaderInput).refs = [rows[0]?.message_id as string];
     store.insertHeaders(folder, rows, { linkLater: true });
-    const indexer = new HeaderIndexer({ store, logger, holdOff: () => true });
+    const seen: HeaderIndexProgress[] = [];
+    const indexer = new HeaderIndexer({ store, logger, holdOff: () => true, onProgress: (p) => seen.push(p) });
     await indexer.schedule('work');
     expect(store.pendingLinks()).toBe(0);
+    // Linking says how far it has come, a batch at a time, up to every row.
+    expect(seen.map((p) => [p.step, p.done, p.total])).toEqual([
+      ['linking', 0, rows.length], ['linking', LIMITS.headerIndexBatch, rows.length], ['linking', rows.length, rows.length],
+    ]);
     // Held off: the search entries wait for the bodies; the links did not.
     expect(store.pendingHeaderIndex('work')).toBe(rows.length);
     const thread = store.db.prepare('SELECT count(DISTINCT thread_id) AS n FROM messages WHERE uid IN (?, ?)').get(1, rows.length) as { n: number };
     expect(thread.n).toBe(1);
     expect(store.contacts.search('ann', 5).map((c) => c.address)).toEqual(['ann@example.test']);
+    await indexer.close();
+  });
+
+  it('linking that cannot write ends its progress saying so; the rows keep waiting', async () => {
+    const folder = store.ensureFolder('work', { path: 'INBOX', name: 'INBOX', delimiter: '/', special_use: 'inbox' }).id;
+    store.insertHeaders(folder, headers(1, LIMITS.headerIndexBatch * 2, 'fossa'), { linkLater: true });
+    const seen: HeaderIndexProgress[] = [];
+    let closeAt: number = LIMITS.headerIndexBatch;
+    const indexer = new HeaderIndexer({ store, logger, onProgress: (p) => {
+      seen.push(p);
+      // A database that cannot be written after the first batch, as with a full disk.
+      if (p.done === closeAt) store.db.exec('PRAGMA query_only = ON');
+    } });
+    await indexer.schedule('work');
+    expect(seen.filter((p) => p.step === 'linking').at(-1)).toMatchObject({ done: LIMITS.headerIndexBatch, stopped: 'failed' });
+    expect(store.pendingLinks('work')).toBe(LIMITS.headerIndexBatch);
+    // Writable again, the next run links the rest.
+    store.db.exec('PRAGMA query_only = OFF');
+    closeAt = -1;
+    await indexer.schedule('work');
+    expect(store.pendingLinks('work')).toBe(0);
     await indexer.close();
   });
 
@@ -93,7 +121,7 @@ describe('HeaderIndexer', () => {
       if (p.done > 0) downloading = true;
     } });
     await indexer.schedule('work');
-    expect(seen.at(-1)).toEqual({ accountId: 'work', done: LIMITS.headerIndexBatch, total: count, stopped: 'held' });
+    expect(seen.at(-1)).toEqual({ accountId: 'work', step: 'indexing', done: LIMITS.headerIndexBatch, total: count, stopped: 'held' });
     expect(store.pendingHeaderIndex('work')).toBe(count - LIMITS.headerIndexBatch);
 
     // The next run cannot write (the database is gone under it): its last report says it failed.
