@@ -158,6 +158,20 @@ export const LIMITS = {
    */
   readWholeMessageBytes: 4 * 1024 * 1024,
   /**
+   * A stored message nothing refers to is deleted only this long after it
+   * was marked, and no file written within this long is deleted at all
+   * (store/blob-reclaim.ts): a writer stores a message a moment before the
+   * row that refers to it commits, and one that found an old copy just
+   * before the mark commits its row within seconds, not an hour.
+   */
+  blobReclaimGraceMs: 60 * 60 * 1000,
+  /** The engine reclaims the space of unreferenced messages this long after it starts, */
+  blobReclaimFirstDelayMs: 60 * 1000,
+  /** and then this often. */
+  blobReclaimEveryMs: 6 * 60 * 60 * 1000,
+  /** Marked messages deleted per transaction (each a file unlinked while SQLite's write lock is held). */
+  blobReclaimBatch: 500,
+  /**
    * A body download of at least this many bytes ends with one last-resort GC
    * (common/garbage.ts): V8 keeps pages it no longer uses after a big sync.
    */

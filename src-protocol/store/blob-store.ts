@@ -16,12 +16,14 @@
  * same transaction that points a row at the message: so a row never
  * points at bytes that are not durable, and the location is never lost
  * while a row needs it. A pack written just before a crash, before its
- * transaction, is never referred to; its space is not reclaimed (nothing
- * deletes stored messages yet).
+ * transaction, is never referred to. store/blob-reclaim.ts gives back the
+ * space of messages nothing refers to any more, and of such packs: the
+ * methods it uses (scan, the delete…IfOlder) never touch a file written
+ * within its grace period.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { statSync, unlinkSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
@@ -36,6 +38,18 @@ export interface PackedAt {
 /** What the database records of packed messages (MailStore implements it). */
 export interface PackIndex {
   packedAt(sha256: string): PackedAt | null;
+  /** Marked for deletion (store/blob-reclaim.ts): a copy found on disk is not to be trusted to stay. */
+  isDoomed(sha256: string): boolean;
+}
+
+/** What the blob folder holds, for the reclaimer. */
+export interface BlobScan {
+  /** Hashes of messages with a file of their own. */
+  loose: string[];
+  /** Pack file names. */
+  packs: string[];
+  /** Temp files (a write cut by a crash leaves one), as paths. */
+  temps: string[];
 }
 
 /** One message of a putMany(): its hash and, when it went into a pack, where (to be recorded with its row). */
@@ -45,6 +59,10 @@ export interface PutResult {
 }
 
 const PACKS = 'packs';
+const SHARD = /^[0-9a-f]{2}$/;
+const LOOSE_NAME = /^[0-9a-f]{62}$/;
+const PACK_NAME = /^[0-9a-f]{24}\.pack$/;
+const TEMP_NAME = /^\.tmp-[0-9a-f]{12}$/;
 
 export class BlobStore {
   readonly #root: string;
@@ -117,13 +135,59 @@ export class BlobStore {
     await rm(this.pathOf(sha256), { force: true });
   }
 
+  /** Lists what is stored, by name only; anything else in the folder is left alone. */
+  async scan(): Promise<BlobScan> {
+    const out: BlobScan = { loose: [], packs: [], temps: [] };
+    const top = await readdir(this.#root, { withFileTypes: true }).catch(missingAsEmpty);
+    for (const entry of top) {
+      if (!entry.isDirectory() || !(SHARD.test(entry.name) || entry.name === PACKS)) continue;
+      const folder = join(this.#root, entry.name);
+      for (const name of await readdir(folder).catch(missingAsEmpty)) {
+        if (TEMP_NAME.test(name)) out.temps.push(join(folder, name));
+        else if (entry.name === PACKS) {
+          if (PACK_NAME.test(name)) out.packs.push(name);
+        } else if (LOOSE_NAME.test(name)) out.loose.push(entry.name + name);
+      }
+    }
+    return out;
+  }
+
+  /** When a message's own file was last written (ms), or null when it has none. */
+  looseWrittenMs(sha256: string): number | null {
+    return statSync(this.pathOf(sha256), { throwIfNoEntry: false })?.mtimeMs ?? null;
+  }
+
+  /**
+   * Deletes a message's own file unless it was written after `beforeMs`
+   * (a writer stored it again meanwhile); answers the bytes freed.
+   * Synchronous: the reclaimer calls it inside the transaction that drops
+   * the message's mark.
+   */
+  deleteLooseIfOlder(sha256: string, beforeMs: number): number {
+    return deleteIfOlder(this.pathOf(sha256), beforeMs);
+  }
+
+  /** Deletes a pack unless it was written after `beforeMs`; answers the bytes freed. */
+  deletePackIfOlder(name: string, beforeMs: number): number {
+    if (!PACK_NAME.test(name)) throw new PosternError('BAD_INPUT', 'Not a pack file name.');
+    return deleteIfOlder(join(this.#root, PACKS, name), beforeMs);
+  }
+
+  /** Deletes a temp file scan() found, unless it was written after `beforeMs` (a write under way). */
+  deleteTempIfOlder(path: string, beforeMs: number): number {
+    if (!TEMP_NAME.test(basenameOf(path)) || !path.startsWith(this.#root)) throw new PosternError('BAD_INPUT', 'Not a temp file of the message store.');
+    return deleteIfOlder(path, beforeMs);
+  }
+
   /** Where a message is already: its pack, null for a file of its own, undefined when not stored. */
   #storedOrThrow(sha256: string): PackedAt | null | undefined {
     try {
       const packed = this.#index.packedAt(sha256);
       if (packed) return packed;
       // A synchronous stat that does not throw when the file is missing: an exception per new message costs more than the lookup.
-      return statSync(this.pathOf(sha256), { throwIfNoEntry: false }) ? null : undefined;
+      if (!statSync(this.pathOf(sha256), { throwIfNoEntry: false })) return undefined;
+      // Marked for deletion: written again (same bytes, a new file time), so the reclaimer keeps it.
+      return this.#index.isDoomed(sha256) ? undefined : null;
     } catch (err) {
       // E.g. the store's folder is a file: nothing can be stored here.
       throw storageError(err);
@@ -190,6 +254,27 @@ export class BlobStore {
     if (created !== undefined) await syncDir(this.#root);
     this.#folders.add(name);
   }
+}
+
+function deleteIfOlder(path: string, beforeMs: number): number {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st || st.mtimeMs > beforeMs) return 0;
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new PosternError('STORAGE', `A stored message could not be deleted: ${(err as Error).message}`, { cause: err });
+  }
+  return st.size;
+}
+
+function basenameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function missingAsEmpty(err: unknown): never[] {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+  throw new PosternError('STORAGE', `The message store's folder could not be read: ${(err as Error).message}`, { cause: err });
 }
 
 function hash(bytes: Buffer): string {

@@ -430,6 +430,11 @@ export class MailStore implements PackIndex {
     return row ? { pack: row.pack, offset: row.offset, length: row.length } : null;
   }
 
+  /** Marked for deletion by the reclaimer (BlobStore asks when it finds a copy on disk). */
+  isDoomed(sha256: string): boolean {
+    return this.#sql('SELECT 1 FROM blob_doomed WHERE sha256 = ?').get(sha256) !== undefined;
+  }
+
   updateFlagsByUid(folderId: number, changes: { uid: number; flags: string[] }[]): void {
     const update = this.#sql('UPDATE messages SET flags_json = ?, seen = ?, flagged = ? WHERE folder_id = ? AND uid = ?');
     this.transaction(() => {

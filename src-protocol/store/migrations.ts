@@ -354,4 +354,65 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 21,
+    description: 'the space of messages nothing refers to any more is given back',
+    sql: `
+      -- A stored message nothing refers to (its mail deleted, a draft
+      -- replaced) is first marked here, and its file or pack deleted only
+      -- at a later run, a grace period on (store/blob-reclaim.ts). A marked
+      -- message is "not stored" to BlobStore, so a new copy is written
+      -- again rather than trusted; and whatever comes to refer to it
+      -- meanwhile (a writer that found it just before the mark) takes it
+      -- back through the triggers below, its pack location with it. Every
+      -- column that can name a stored message has a trigger here: the
+      -- blob_sha256 columns, and the JSON of drafts (attachments), outbox
+      -- and tasks, read with json_tree.
+      CREATE TABLE blob_doomed (
+        sha256 TEXT PRIMARY KEY,
+        pack TEXT,
+        offset INTEGER,
+        length INTEGER,
+        doomed_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TRIGGER blob_kept_message_insert AFTER INSERT ON messages WHEN NEW.blob_sha256 IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE sha256 = NEW.blob_sha256 AND pack IS NOT NULL;
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256;
+      END;
+      CREATE TRIGGER blob_kept_message_update AFTER UPDATE OF blob_sha256 ON messages WHEN NEW.blob_sha256 IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE sha256 = NEW.blob_sha256 AND pack IS NOT NULL;
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256;
+      END;
+      CREATE TRIGGER blob_kept_outbox_insert AFTER INSERT ON outbox BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text'));
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text');
+      END;
+      CREATE TRIGGER blob_kept_outbox_update AFTER UPDATE OF blob_sha256, draft_json ON outbox BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text'));
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text');
+      END;
+      CREATE TRIGGER blob_kept_draft_insert AFTER INSERT ON drafts BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text'));
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text');
+      END;
+      CREATE TRIGGER blob_kept_draft_update AFTER UPDATE OF blob_sha256, content_json ON drafts BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text'));
+        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text');
+      END;
+      CREATE TRIGGER blob_kept_task_insert AFTER INSERT ON tasks BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
+        DELETE FROM blob_doomed WHERE sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
+      END;
+      CREATE TRIGGER blob_kept_task_update AFTER UPDATE OF payload_json ON tasks BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
+          WHERE pack IS NOT NULL AND sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
+        DELETE FROM blob_doomed WHERE sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
+      END;
+    `,
+  },
 ];

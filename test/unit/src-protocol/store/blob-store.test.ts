@@ -17,7 +17,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'postern-blobs-'));
   root = join(dir, 'messages');
   packs = new Map();
-  blobs = new BlobStore(root, { packedAt: (sha) => packs.get(sha) ?? null });
+  blobs = new BlobStore(root, { packedAt: (sha) => packs.get(sha) ?? null, isDoomed: () => false });
 });
 
 /** Records the packed ones as the caller does, in the database, with the rows. */

@@ -1,0 +1,138 @@
+/**
+ * Gives back the disk space of stored messages nothing refers to any more:
+ * mail deleted or expunged, a draft's older versions, a sent message's
+ * copy once Sent has its own, a pack a crash left before its transaction,
+ * a temp file of a cut write. Without it the message folder only grows.
+ *
+ * Mark, then sweep a run later. A run first deletes what an earlier run
+ * marked at least LIMITS.blobReclaimGraceMs ago, then marks what nothing
+ * refers to now (table blob_doomed, migration 21). Marking moves a packed
+ * message's location out of blob_packs; BlobStore treats a marked message
+ * as not stored, so whoever stores the same bytes again writes them anew.
+ * Whatever comes to refer to a marked message (a writer that found the
+ * copy just before the mark) unmarks it in the same statement, through
+ * the triggers of migration 21. So at the sweep a mark still there means
+ * nothing has referred to the message since it was marked, across every
+ * process that opens this database (the app and the CLI may both).
+ *
+ * Files are deleted inside the transaction that drops their marks, never
+ * one written within the grace period (a message stored again, a pack
+ * whose row has not committed yet). The one case left: a writer that
+ * looked up a copy before the mark and commits its row only after the
+ * sweep, over an hour later; none does.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { LIMITS } from '../common/limits.ts';
+import type { BlobStore } from './blob-store.ts';
+
+export interface ReclaimReport {
+  /** Messages marked this run (deleted by a later one unless referred to again). */
+  marked: number;
+  /** Files deleted: messages' own files, packs, temp files. */
+  deleted: number;
+  freedBytes: number;
+}
+
+export interface ReclaimOptions {
+  db: DatabaseSync;
+  blobs: BlobStore;
+  now?: () => number;
+  graceMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Every hash something refers to: a message row, a queued or sent
+ * message, a draft, and any hash in the JSON of drafts (attachments), the
+ * outbox and tasks not done (a draft's upload that is done needs its bytes
+ * no more). Kept in step with migration 21's triggers.
+ */
+const REFERENCED = `
+  SELECT blob_sha256 AS sha FROM messages WHERE blob_sha256 IS NOT NULL
+  UNION ALL SELECT blob_sha256 FROM outbox
+  UNION ALL SELECT blob_sha256 FROM drafts
+  UNION ALL SELECT j.value FROM drafts, json_tree(drafts.content_json) AS j WHERE j.type = 'text' AND length(j.value) = 64
+  UNION ALL SELECT j.value FROM outbox, json_tree(outbox.draft_json) AS j WHERE j.type = 'text' AND length(j.value) = 64
+  UNION ALL SELECT j.value FROM tasks, json_tree(tasks.payload_json) AS j WHERE tasks.state <> 'done' AND j.type = 'text' AND length(j.value) = 64`;
+
+export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimReport> {
+  const { db, blobs } = options;
+  const now = options.now ?? Date.now;
+  const cutoff = now() - (options.graceMs ?? LIMITS.blobReclaimGraceMs);
+  const report: ReclaimReport = { marked: 0, deleted: 0, freedBytes: 0 };
+  const freed = (bytes: number): void => {
+    if (bytes <= 0) return;
+    report.deleted++;
+    report.freedBytes += bytes;
+  };
+  const scan = await blobs.scan();
+
+  // Sweep: marks old enough, a batch per transaction, the engine free in between.
+  const marks = db.prepare('SELECT sha256, pack FROM blob_doomed WHERE doomed_ms <= ? LIMIT ?');
+  const unmark = db.prepare('DELETE FROM blob_doomed WHERE sha256 = ?');
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const n = immediate(db, () => {
+      const rows = marks.all(cutoff, LIMITS.blobReclaimBatch) as { sha256: string; pack: string | null }[];
+      for (const r of rows) {
+        // A packed one goes with its pack, below, once nothing else in it is kept.
+        if (r.pack === null) freed(blobs.deleteLooseIfOlder(r.sha256, cutoff));
+        unmark.run(r.sha256);
+      }
+      return rows.length;
+    });
+    if (n < LIMITS.blobReclaimBatch) break;
+    await yieldToEngine();
+  }
+  immediate(db, () => {
+    const used = new Set((db.prepare('SELECT pack FROM blob_packs UNION SELECT pack FROM blob_doomed WHERE pack IS NOT NULL').all() as { pack: string }[]).map((r) => r.pack));
+    for (const pack of scan.packs) if (!used.has(pack)) freed(blobs.deletePackIfOlder(pack, cutoff));
+  });
+  for (const temp of scan.temps) freed(blobs.deleteTempIfOlder(temp, cutoff));
+
+  // Mark: what nothing refers to. Loose files are looked at first, outside the lock (a stat each).
+  options.signal?.throwIfAborted();
+  await yieldToEngine();
+  const before = referenced(db);
+  const looseCandidates = scan.loose.filter((sha) => !before.has(sha) && (blobs.looseWrittenMs(sha) ?? Infinity) <= cutoff);
+  const markedAt = now();
+  report.marked = immediate(db, () => {
+    const refs = referenced(db);
+    const mark = db.prepare('INSERT OR IGNORE INTO blob_doomed (sha256, pack, offset, length, doomed_ms) VALUES (?, ?, ?, ?, ?)');
+    const unpack = db.prepare('DELETE FROM blob_packs WHERE sha256 = ?');
+    let n = 0;
+    for (const r of db.prepare('SELECT sha256, pack, offset, length FROM blob_packs').all() as { sha256: string; pack: string; offset: number; length: number }[]) {
+      if (refs.has(r.sha256)) continue;
+      mark.run(r.sha256, r.pack, r.offset, r.length, markedAt);
+      unpack.run(r.sha256);
+      n++;
+    }
+    for (const sha of looseCandidates) {
+      if (refs.has(sha)) continue;
+      n += Number(mark.run(sha, null, null, null, markedAt).changes);
+    }
+    return n;
+  });
+  return report;
+}
+
+function referenced(db: DatabaseSync): Set<string> {
+  return new Set((db.prepare(REFERENCED).all() as { sha: string }[]).map((r) => r.sha));
+}
+
+/** BEGIN IMMEDIATE: no other connection (the store writer, the CLI) commits while a file goes. */
+function immediate<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function yieldToEngine(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
