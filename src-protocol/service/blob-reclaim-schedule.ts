@@ -1,0 +1,61 @@
+/**
+ * Runs the reclaimer of unreferenced stored messages (store/blob-reclaim.ts)
+ * in a running engine: a minute after it starts, then every few hours.
+ * Owns its timer and the run under way; close() ends both.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { LIMITS } from '../common/limits.ts';
+import type { Logger } from '../common/log.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import { reclaimBlobs } from '../store/blob-reclaim.ts';
+
+export class BlobReclaimSchedule {
+  readonly #db: DatabaseSync;
+  readonly #blobs: BlobStore;
+  readonly #logger: Logger;
+  readonly #stop = new AbortController();
+  readonly #everyMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  /** Runs so far (tests watch it). */
+  runs = 0;
+
+  constructor(options: { db: DatabaseSync; blobs: BlobStore; logger: Logger; firstDelayMs?: number; everyMs?: number }) {
+    this.#db = options.db;
+    this.#blobs = options.blobs;
+    this.#logger = options.logger;
+    this.#everyMs = options.everyMs ?? LIMITS.blobReclaimEveryMs;
+    this.#next(options.firstDelayMs ?? LIMITS.blobReclaimFirstDelayMs);
+  }
+
+  async close(): Promise<void> {
+    this.#stop.abort();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+
+  #next(delayMs: number): void {
+    if (this.#stop.signal.aborted) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#running = this.#run().finally(() => {
+        this.#running = null;
+        this.runs++;
+        this.#next(this.#everyMs);
+      });
+    }, delayMs);
+    // A short CLI command does not wait for it.
+    this.#timer.unref();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      const report = await reclaimBlobs({ db: this.#db, blobs: this.#blobs, signal: this.#stop.signal });
+      if (report.marked > 0 || report.deleted > 0) this.#logger.info('space of messages nothing refers to any more', { ...report });
+    } catch (err) {
+      // Nothing is lost: what was not deleted is found again next time.
+      if (!this.#stop.signal.aborted) this.#logger.warn('stored messages nothing refers to could not be reclaimed', { err });
+    }
+  }
+}
