@@ -1,8 +1,9 @@
 /**
  * Gives back the disk space of stored messages nothing refers to any more:
- * mail deleted or expunged, a draft's older versions, a sent message's
- * copy once Sent has its own, a pack a crash left before its transaction,
- * a temp file of a cut write. Without it the message folder only grows.
+ * mail deleted or expunged, a draft's older versions and finished
+ * uploads, a pack a crash left before its transaction, a temp file of a
+ * cut write. Without it the message folder only grows. (The outbox keeps
+ * the bytes of what it sent, so they are kept too.)
  *
  * Mark, then sweep a run later. A run first deletes what an earlier run
  * marked at least LIMITS.blobReclaimGraceMs ago, then marks what nothing
