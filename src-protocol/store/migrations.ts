@@ -367,7 +367,10 @@ export const MIGRATIONS: readonly Migration[] = [
       -- back through the triggers below, its pack location with it. Every
       -- column that can name a stored message has a trigger here: the
       -- blob_sha256 columns, and the JSON of drafts (attachments), outbox
-      -- and tasks, read with json_tree.
+      -- and tasks, read with json_tree. A message row is inserted without
+      -- its blob (MailStore.insertHeaders) and given one by UPDATE, so
+      -- messages has an UPDATE trigger only: an INSERT trigger, even one
+      -- whose WHEN is false, cost a header sync of 10k ~100 ms.
       CREATE TABLE blob_doomed (
         sha256 TEXT PRIMARY KEY,
         pack TEXT,
@@ -375,10 +378,6 @@ export const MIGRATIONS: readonly Migration[] = [
         length INTEGER,
         doomed_ms INTEGER NOT NULL
       ) WITHOUT ROWID;
-      CREATE TRIGGER blob_kept_message_insert AFTER INSERT ON messages WHEN NEW.blob_sha256 IS NOT NULL BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE sha256 = NEW.blob_sha256 AND pack IS NOT NULL;
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256;
-      END;
       CREATE TRIGGER blob_kept_message_update AFTER UPDATE OF blob_sha256 ON messages WHEN NEW.blob_sha256 IS NOT NULL BEGIN
         INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE sha256 = NEW.blob_sha256 AND pack IS NOT NULL;
         DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256;
