@@ -169,6 +169,12 @@ export const LIMITS = {
   blobReclaimFirstDelayMs: 60 * 1000,
   /** and then this often. */
   blobReclaimEveryMs: 6 * 60 * 60 * 1000,
+  /**
+   * A pack whose kept messages fill at most this share of it is rewritten
+   * with only them (the old one is then deleted): deleting mail here and
+   * there leaves most packs partly used, and a pack goes only when empty.
+   */
+  blobRepackBelowShare: 0.5,
   /** Marked messages deleted per transaction (each a file unlinked while SQLite's write lock is held). */
   blobReclaimBatch: 500,
   /**

@@ -16,6 +16,10 @@
  * nothing has referred to the message since it was marked, across every
  * process that opens this database (the app and the CLI may both).
  *
+ * A pack mostly unused (deleting mail here and there leaves most packs
+ * partly used) is rewritten with only its kept messages; the old one goes
+ * at the next run, once nothing names it.
+ *
  * Files are deleted inside the transaction that drops their marks, never
  * one written within the grace period (a message stored again, a pack
  * whose row has not committed yet). The one case left: a writer that
@@ -29,6 +33,8 @@ import type { BlobStore } from './blob-store.ts';
 export interface ReclaimReport {
   /** Messages marked this run (deleted by a later one unless referred to again). */
   marked: number;
+  /** Packs rewritten with only their kept messages (the old ones go at the next run). */
+  repacked: number;
   /** Files deleted: messages' own files, packs, temp files. */
   deleted: number;
   freedBytes: number;
@@ -60,7 +66,7 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
   const { db, blobs } = options;
   const now = options.now ?? Date.now;
   const cutoff = now() - (options.graceMs ?? LIMITS.blobReclaimGraceMs);
-  const report: ReclaimReport = { marked: 0, deleted: 0, freedBytes: 0 };
+  const report: ReclaimReport = { marked: 0, repacked: 0, deleted: 0, freedBytes: 0 };
   const freed = (bytes: number): void => {
     if (bytes <= 0) return;
     report.deleted++;
@@ -90,6 +96,7 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
     for (const pack of scan.packs) if (!used.has(pack)) freed(blobs.deletePackIfOlder(pack, cutoff));
   });
   for (const temp of scan.temps) freed(blobs.deleteTempIfOlder(temp, cutoff));
+  report.repacked = await repackMostlyUnused(db, blobs, cutoff, options.signal);
 
   // Mark: what nothing refers to. The set of hashes referred to is built once, in SQL, into a
   // temp table of this connection (as a JS Set at 100k messages it held the lock twice as long).
@@ -119,6 +126,34 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
     }
   });
   return report;
+}
+
+/**
+ * Rewrites each pack (written before the cutoff) whose kept messages fill
+ * at most LIMITS.blobRepackBelowShare of it into a new pack with only
+ * them, and points their locations at it. Only locations still naming the
+ * old pack move: one marked meanwhile keeps it, and the old pack goes once
+ * nothing names it (the unused-pack step of a later run; a reader that
+ * looked up the old location a moment ago still finds it). A crash before
+ * the locations move leaves the new pack unnamed, for the same step.
+ */
+async function repackMostlyUnused(db: DatabaseSync, blobs: BlobStore, cutoff: number, signal: AbortSignal | undefined): Promise<number> {
+  const live = db.prepare('SELECT pack, sum(length) AS bytes FROM blob_packs GROUP BY pack').all() as { pack: string; bytes: number }[];
+  const entries = db.prepare('SELECT sha256, offset, length FROM blob_packs WHERE pack = ? ORDER BY offset');
+  const move = db.prepare('UPDATE blob_packs SET pack = ?, offset = ?, length = ? WHERE sha256 = ? AND pack = ?');
+  let repacked = 0;
+  for (const { pack, bytes } of live) {
+    signal?.throwIfAborted();
+    const size = blobs.packBytes(pack);
+    if (size === null || size === 0 || bytes > size * LIMITS.blobRepackBelowShare || (blobs.packWrittenMs(pack) ?? Infinity) > cutoff) continue;
+    const items = entries.all(pack) as { sha256: string; offset: number; length: number }[];
+    const moved = await blobs.repack(pack, items);
+    immediate(db, () => {
+      for (const [sha, at] of moved) move.run(at.pack, at.offset, at.length, sha, pack);
+    });
+    repacked++;
+  }
+  return repacked;
 }
 
 /** BEGIN IMMEDIATE: no other connection (the store writer, the CLI) commits while a file goes. */

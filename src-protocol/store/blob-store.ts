@@ -173,6 +173,30 @@ export class BlobStore {
     return deleteIfOlder(join(this.#root, PACKS, name), beforeMs);
   }
 
+  /** When a pack was written (ms), or null when it is not there. */
+  packWrittenMs(name: string): number | null {
+    if (!PACK_NAME.test(name)) throw new PosternError('BAD_INPUT', 'Not a pack file name.');
+    return statSync(join(this.#root, PACKS, name), { throwIfNoEntry: false })?.mtimeMs ?? null;
+  }
+
+  /** A pack's size on disk in bytes, or null when it is not there. */
+  packBytes(name: string): number | null {
+    if (!PACK_NAME.test(name)) throw new PosternError('BAD_INPUT', 'Not a pack file name.');
+    return statSync(join(this.#root, PACKS, name), { throwIfNoEntry: false })?.size ?? null;
+  }
+
+  /**
+   * Copies the given messages of a pack into a new pack, durable before it
+   * resolves with where each one is now. The old pack is left as it is:
+   * whoever records the new locations (store/blob-reclaim.ts) deletes it
+   * once nothing names it.
+   */
+  async repack(from: string, items: readonly { sha256: string; offset: number; length: number }[]): Promise<Map<string, PackedAt>> {
+    const copies: [string, Buffer][] = [];
+    for (const item of items) copies.push([item.sha256, await this.#readPacked({ pack: from, offset: item.offset, length: item.length })]);
+    return this.#writePack(copies);
+  }
+
   /** Deletes a temp file scan() found, unless it was written after `beforeMs` (a write under way). */
   deleteTempIfOlder(path: string, beforeMs: number): number {
     if (!TEMP_NAME.test(basenameOf(path)) || !path.startsWith(this.#root)) throw new PosternError('BAD_INPUT', 'Not a temp file of the message store.');

@@ -73,7 +73,7 @@ describe('reclaimBlobs', () => {
     age(2 * HOUR);
 
     const first = await run();
-    expect(first).toEqual({ marked: 4, deleted: 0, freedBytes: 0 });
+    expect(first).toEqual({ marked: 4, repacked: 0, deleted: 0, freedBytes: 0 });
     // Marked, not deleted: the files are all there.
     expect(files()).toEqual(before);
 
@@ -85,16 +85,35 @@ describe('reclaimBlobs', () => {
     for (const [i, r] of kept.entries()) expect(await blobs.get(r.sha256)).toEqual(message(4 + i));
     expect(marks()).toBe(0);
     // Nothing more to do.
-    expect(await run(4 * HOUR)).toEqual({ marked: 0, deleted: 0, freedBytes: 0 });
+    expect(await run(4 * HOUR)).toEqual({ marked: 0, repacked: 0, deleted: 0, freedBytes: 0 });
   });
 
-  it('keeps a pack while one of its messages is still referred to', async () => {
-    await download([1, 2, 3]);
-    store.removeUids(folder, [1, 2]);
+  it('keeps a pack while a message in it is kept; one mostly unused is rewritten with only the kept ones, and the old one goes', async () => {
+    const [one] = await download([1, 2, 3]);
+    const [four] = await download([4, 5, 6]);
+    // Two of three gone from the first pack (a third of it kept), one of three from the second (two thirds).
+    store.removeUids(folder, [1, 2, 4]);
     age(2 * HOUR);
-    expect((await run()).marked).toBe(2);
-    expect((await run(2 * HOUR)).deleted).toBe(0);
+    expect((await run()).marked).toBe(3);
+    // A writer looked up message 3 in the old pack just before the rewrite, and commits after it.
+    const stale = store.packedAt(sha256(message(3)));
+    const second = await run(2 * HOUR);
+    expect(second).toMatchObject({ repacked: 1, deleted: 0 });
+    store.storeBodies([{ id: store.insertHeaders(folder, [header(13)])[0] as number, sha256: sha256(message(3)), packed: stale, index: null }]);
+    const first = one?.packed?.pack as string;
+    const other = four?.packed?.pack as string;
+    const repacked = store.packedAt(sha256(message(3)))?.pack as string;
+    expect(repacked).not.toBe(first);
+    expect(store.packedAt(sha256(message(5)))?.pack).toBe(other);
     expect(await blobs.get(sha256(message(3)))).toEqual(message(3));
+    // The old pack goes at the next run; the new one holds only the kept message.
+    age(2 * HOUR);
+    const third = await run(2 * HOUR);
+    expect(third).toMatchObject({ repacked: 0, deleted: 1 });
+    expect(third.freedBytes).toBe([1, 2, 3].reduce((n, i) => n + message(i).length, 0));
+    expect(files().filter((f) => f.startsWith('packs/')).sort()).toEqual([`packs/${other}`, `packs/${repacked}`].sort());
+    expect(blobs.packBytes(repacked)).toBe(message(3).length);
+    for (const i of [3, 5, 6]) expect(await blobs.get(sha256(message(i)))).toEqual(message(i));
   });
 
   it('keeps what drafts (with their attachments), the outbox and tasks not done refer to', async () => {
@@ -119,7 +138,7 @@ describe('reclaimBlobs', () => {
   it('never deletes a file written within the grace period: a pack whose rows are not committed yet, a message just stored', async () => {
     const uncommitted = await blobs.putMany([message(1), message(2)]);
     const justStored = await blobs.put(message(3));
-    expect(await run()).toEqual({ marked: 0, deleted: 0, freedBytes: 0 });
+    expect(await run()).toEqual({ marked: 0, repacked: 0, deleted: 0, freedBytes: 0 });
     expect(await blobs.get(justStored)).toEqual(message(3));
     expect(files()).toHaveLength(2);
     // An hour on, nothing ever referred to them: the pack a crash left and the lone message go.
