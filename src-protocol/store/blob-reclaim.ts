@@ -35,6 +35,8 @@ export interface ReclaimReport {
   marked: number;
   /** Packs rewritten with only their kept messages (the old ones go at the next run). */
   repacked: number;
+  /** Packs that could not be read to be rewritten (left as they are; the run goes on). */
+  unreadable: number;
   /** Files deleted: messages' own files, packs, temp files. */
   deleted: number;
   freedBytes: number;
@@ -66,7 +68,7 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
   const { db, blobs } = options;
   const now = options.now ?? Date.now;
   const cutoff = now() - (options.graceMs ?? LIMITS.blobReclaimGraceMs);
-  const report: ReclaimReport = { marked: 0, repacked: 0, deleted: 0, freedBytes: 0 };
+  const report: ReclaimReport = { marked: 0, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 };
   const freed = (bytes: number): void => {
     if (bytes <= 0) return;
     report.deleted++;
@@ -96,7 +98,7 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
     for (const pack of scan.packs) if (!used.has(pack)) freed(blobs.deletePackIfOlder(pack, cutoff));
   });
   for (const temp of scan.temps) freed(blobs.deleteTempIfOlder(temp, cutoff));
-  report.repacked = await repackMostlyUnused(db, blobs, cutoff, options.signal);
+  await repackMostlyUnused(db, blobs, cutoff, report, options.signal);
 
   // Mark: what nothing refers to. The set of hashes referred to is built once, in SQL, into a
   // temp table of this connection (as a JS Set at 100k messages it held the lock twice as long).
@@ -137,23 +139,26 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
  * looked up the old location a moment ago still finds it). A crash before
  * the locations move leaves the new pack unnamed, for the same step.
  */
-async function repackMostlyUnused(db: DatabaseSync, blobs: BlobStore, cutoff: number, signal: AbortSignal | undefined): Promise<number> {
+async function repackMostlyUnused(db: DatabaseSync, blobs: BlobStore, cutoff: number, report: ReclaimReport, signal: AbortSignal | undefined): Promise<void> {
   const live = db.prepare('SELECT pack, sum(length) AS bytes FROM blob_packs GROUP BY pack').all() as { pack: string; bytes: number }[];
   const entries = db.prepare('SELECT sha256, offset, length FROM blob_packs WHERE pack = ? ORDER BY offset');
   const move = db.prepare('UPDATE blob_packs SET pack = ?, offset = ?, length = ? WHERE sha256 = ? AND pack = ?');
-  let repacked = 0;
   for (const { pack, bytes } of live) {
     signal?.throwIfAborted();
     const size = blobs.packBytes(pack);
     if (size === null || size === 0 || bytes > size * LIMITS.blobRepackBelowShare || (blobs.packWrittenMs(pack) ?? Infinity) > cutoff) continue;
     const items = entries.all(pack) as { sha256: string; offset: number; length: number }[];
     const moved = await blobs.repack(pack, items);
+    // A pack cut short or gone stays as it is (its messages say so when opened); the run goes on.
+    if (!moved) {
+      report.unreadable++;
+      continue;
+    }
     immediate(db, () => {
       for (const [sha, at] of moved) move.run(at.pack, at.offset, at.length, sha, pack);
     });
-    repacked++;
+    report.repacked++;
   }
-  return repacked;
 }
 
 /** BEGIN IMMEDIATE: no other connection (the store writer, the CLI) commits while a file goes. */

@@ -189,11 +189,16 @@ export class BlobStore {
    * Copies the given messages of a pack into a new pack, durable before it
    * resolves with where each one is now. The old pack is left as it is:
    * whoever records the new locations (store/blob-reclaim.ts) deletes it
-   * once nothing names it.
+   * once nothing names it. Null when the old pack cannot be read whole
+   * (missing, cut short): nothing is written then.
    */
-  async repack(from: string, items: readonly { sha256: string; offset: number; length: number }[]): Promise<Map<string, PackedAt>> {
+  async repack(from: string, items: readonly { sha256: string; offset: number; length: number }[]): Promise<Map<string, PackedAt> | null> {
     const copies: [string, Buffer][] = [];
-    for (const item of items) copies.push([item.sha256, await this.#readPacked({ pack: from, offset: item.offset, length: item.length })]);
+    try {
+      for (const item of items) copies.push([item.sha256, await this.#readPacked({ pack: from, offset: item.offset, length: item.length })]);
+    } catch {
+      return null;
+    }
     return this.#writePack(copies);
   }
 

@@ -5,7 +5,7 @@
 // message, a task), never one written within the grace period, and never
 // one that a writer came to refer to again after the mark.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTempStore } from '../../../helpers/temp-store.ts';
@@ -73,7 +73,7 @@ describe('reclaimBlobs', () => {
     age(2 * HOUR);
 
     const first = await run();
-    expect(first).toEqual({ marked: 4, repacked: 0, deleted: 0, freedBytes: 0 });
+    expect(first).toEqual({ marked: 4, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 });
     // Marked, not deleted: the files are all there.
     expect(files()).toEqual(before);
 
@@ -85,7 +85,7 @@ describe('reclaimBlobs', () => {
     for (const [i, r] of kept.entries()) expect(await blobs.get(r.sha256)).toEqual(message(4 + i));
     expect(marks()).toBe(0);
     // Nothing more to do.
-    expect(await run(4 * HOUR)).toEqual({ marked: 0, repacked: 0, deleted: 0, freedBytes: 0 });
+    expect(await run(4 * HOUR)).toEqual({ marked: 0, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 });
   });
 
   it('keeps a pack while a message in it is kept; one mostly unused is rewritten with only the kept ones, and the old one goes', async () => {
@@ -116,6 +116,19 @@ describe('reclaimBlobs', () => {
     for (const i of [3, 5, 6]) expect(await blobs.get(sha256(message(i)))).toEqual(message(i));
   });
 
+  it('leaves a pack it cannot read as it is and goes on with the rest', async () => {
+    const [cut] = await download([1, 2, 3]);
+    store.removeUids(folder, [1, 2]);
+    const loose = await blobs.put(message(9));
+    age(2 * HOUR);
+    // The pack lost its end (a disk error, say): message 3 cannot be copied out of it.
+    truncateSync(join(root, 'packs', cut?.packed?.pack as string), message(1).length + message(2).length + 5);
+    expect((await run()).marked).toBe(3);
+    expect(await run(2 * HOUR)).toMatchObject({ repacked: 0, unreadable: 1, deleted: 1 });
+    expect(files()).toContain(`packs/${cut?.packed?.pack as string}`);
+    expect(existsSync(blobs.pathOf(loose))).toBe(false);
+  });
+
   it('keeps what drafts (with their attachments), the outbox and tasks not done refer to', async () => {
     const [draftRaw, attachment, queued, appended, uploaded] = await Promise.all([7, 8, 9, 10, 12].map((n) => blobs.put(message(n))));
     const drafts = new DraftStore(store.db);
@@ -138,7 +151,7 @@ describe('reclaimBlobs', () => {
   it('never deletes a file written within the grace period: a pack whose rows are not committed yet, a message just stored', async () => {
     const uncommitted = await blobs.putMany([message(1), message(2)]);
     const justStored = await blobs.put(message(3));
-    expect(await run()).toEqual({ marked: 0, repacked: 0, deleted: 0, freedBytes: 0 });
+    expect(await run()).toEqual({ marked: 0, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 });
     expect(await blobs.get(justStored)).toEqual(message(3));
     expect(files()).toHaveLength(2);
     // An hour on, nothing ever referred to them: the pack a crash left and the lone message go.
