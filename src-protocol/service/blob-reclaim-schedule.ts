@@ -52,7 +52,8 @@ export class BlobReclaimSchedule {
   async #run(): Promise<void> {
     try {
       const report = await reclaimBlobs({ db: this.#db, blobs: this.#blobs, signal: this.#stop.signal });
-      if (report.marked > 0 || report.deleted > 0) this.#logger.info('space of messages nothing refers to any more', { ...report });
+      if (report.unreadable > 0) this.#logger.warn('stored message packs that could not be read were left as they are', { ...report });
+      else if (report.marked > 0 || report.deleted > 0 || report.repacked > 0) this.#logger.info('space of messages nothing refers to any more', { ...report });
     } catch (err) {
       // Nothing is lost: what was not deleted is found again next time.
       if (!this.#stop.signal.aborted) this.#logger.warn('stored messages nothing refers to could not be reclaimed', { err });
