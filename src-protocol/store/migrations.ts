@@ -9,6 +9,23 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * Migration 21's trigger: after `event`, the marked messages that `names`
+ * (a condition on blob_doomed.sha256) picks are kept again, their pack
+ * locations put back.
+ */
+function keptTrigger(name: string, event: string, names: string): string {
+  return `CREATE TRIGGER blob_kept_${name} AFTER ${event} BEGIN
+        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE pack IS NOT NULL AND (${names});
+        DELETE FROM blob_doomed WHERE ${names};
+      END;`;
+}
+
+/** Hashes anywhere in a JSON value (a draft's attachments, a task's payload). */
+function inJson(column: string): string {
+  return `sha256 IN (SELECT value FROM json_tree(${column}) WHERE type = 'text')`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -378,40 +395,13 @@ export const MIGRATIONS: readonly Migration[] = [
         length INTEGER,
         doomed_ms INTEGER NOT NULL
       ) WITHOUT ROWID;
-      CREATE TRIGGER blob_kept_message_update AFTER UPDATE OF blob_sha256 ON messages WHEN NEW.blob_sha256 IS NOT NULL BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed WHERE sha256 = NEW.blob_sha256 AND pack IS NOT NULL;
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256;
-      END;
-      CREATE TRIGGER blob_kept_outbox_insert AFTER INSERT ON outbox BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text'));
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text');
-      END;
-      CREATE TRIGGER blob_kept_outbox_update AFTER UPDATE OF blob_sha256, draft_json ON outbox BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text'));
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.draft_json) WHERE type = 'text');
-      END;
-      CREATE TRIGGER blob_kept_draft_insert AFTER INSERT ON drafts BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text'));
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text');
-      END;
-      CREATE TRIGGER blob_kept_draft_update AFTER UPDATE OF blob_sha256, content_json ON drafts BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND (sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text'));
-        DELETE FROM blob_doomed WHERE sha256 = NEW.blob_sha256 OR sha256 IN (SELECT value FROM json_tree(NEW.content_json) WHERE type = 'text');
-      END;
-      CREATE TRIGGER blob_kept_task_insert AFTER INSERT ON tasks BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
-        DELETE FROM blob_doomed WHERE sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
-      END;
-      CREATE TRIGGER blob_kept_task_update AFTER UPDATE OF payload_json ON tasks BEGIN
-        INSERT OR IGNORE INTO blob_packs SELECT sha256, pack, offset, length FROM blob_doomed
-          WHERE pack IS NOT NULL AND sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
-        DELETE FROM blob_doomed WHERE sha256 IN (SELECT value FROM json_tree(NEW.payload_json) WHERE type = 'text');
-      END;
+      ${keptTrigger('message_update', 'UPDATE OF blob_sha256 ON messages WHEN NEW.blob_sha256 IS NOT NULL', 'sha256 = NEW.blob_sha256')}
+      ${keptTrigger('outbox_insert', 'INSERT ON outbox', `sha256 = NEW.blob_sha256 OR ${inJson('NEW.draft_json')}`)}
+      ${keptTrigger('outbox_update', 'UPDATE OF blob_sha256, draft_json ON outbox', `sha256 = NEW.blob_sha256 OR ${inJson('NEW.draft_json')}`)}
+      ${keptTrigger('draft_insert', 'INSERT ON drafts', `sha256 = NEW.blob_sha256 OR ${inJson('NEW.content_json')}`)}
+      ${keptTrigger('draft_update', 'UPDATE OF blob_sha256, content_json ON drafts', `sha256 = NEW.blob_sha256 OR ${inJson('NEW.content_json')}`)}
+      ${keptTrigger('task_insert', 'INSERT ON tasks', inJson('NEW.payload_json'))}
+      ${keptTrigger('task_update', 'UPDATE OF payload_json ON tasks', inJson('NEW.payload_json'))}
     `,
   },
 ];
