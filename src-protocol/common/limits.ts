@@ -165,10 +165,16 @@ export const LIMITS = {
    * before the mark commits its row within seconds, not an hour.
    */
   blobReclaimGraceMs: 60 * 60 * 1000,
-  /** The engine reclaims the space of unreferenced messages this long after it starts, */
-  blobReclaimFirstDelayMs: 60 * 1000,
+  /** The engine's upkeep (service/housekeeping.ts: reclaiming space, forgetting finished tasks) runs this long after it starts, */
+  housekeepingFirstDelayMs: 60 * 1000,
   /** and then this often. */
-  blobReclaimEveryMs: 6 * 60 * 60 * 1000,
+  housekeepingEveryMs: 6 * 60 * 60 * 1000,
+  /**
+   * A finished task is kept this long (mail:tasks.list with include_done
+   * shows it), then forgotten: every sync reads the task list, and one
+   * that only grew made each read slower.
+   */
+  doneTasksKeepMs: 7 * 24 * 60 * 60 * 1000,
   /**
    * A pack whose kept messages fill at most this share of it is rewritten
    * with only them (the old one is then deleted): deleting mail here and

@@ -38,7 +38,7 @@ import { listServerFolders } from '../imap/imap-folders.ts';
 import { fetchRaw } from '../imap/imap-headers.ts';
 import { sinkStartedEarly, syncFolderHeaders } from '../sync/folder-sync.ts';
 import { HeaderIndexer } from '../sync/header-index.ts';
-import { BlobReclaimSchedule } from './blob-reclaim-schedule.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { syncAccount } from '../sync/account-sync.ts';
 import { indexPending, recordStoredMessage } from '../sync/body-index.ts';
 import { parseMessage, getAttachmentContent, parseAttachedMessage, type RawSource } from '../mime/parse.ts';
@@ -102,8 +102,8 @@ export class MailService {
   /** Each account's IMAP connection, kept a minute for the next call (imap/imap-pool.ts). */
   readonly #imapPool = new ImapPool();
   readonly #bodyIndexRepair: Promise<void>;
-  /** Gives back the space of stored messages nothing refers to any more. */
-  readonly #blobReclaim: BlobReclaimSchedule;
+  /** Gives back the space of stored messages nothing refers to any more; forgets finished tasks. */
+  readonly #housekeeping: Housekeeping;
   /** Body downloads under way, by account (the header index waits for them). */
   readonly #bodyDownloads = new Map<string, number>();
   #credentialHint: { envVariable?: string } | undefined;
@@ -139,7 +139,7 @@ export class MailService {
       (n) => { if (n > 0) this.#logger.info('stored messages added to the search index', { count: n }); },
       (err: unknown) => { if (!this.#closing.signal.aborted) this.#logger.warn('stored messages could not be added to the search index', { err }); },
     );
-    this.#blobReclaim = new BlobReclaimSchedule({ db: this.#store.db, blobs: this.#blobs, logger: this.#logger });
+    this.#housekeeping = new Housekeeping({ db: this.#store.db, blobs: this.#blobs, tasks: this.#tasks, logger: this.#logger });
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
     this.#drafts = new Drafts({
@@ -311,7 +311,7 @@ export class MailService {
     await this.#headerIndex.close();
     this.#closing.abort();
     await this.#bodyIndexRepair;
-    await this.#blobReclaim.close();
+    await this.#housekeeping.close();
     await this.#outboxRunner.close();
     await this.#queue.close();
     await this.#imapPool.close();

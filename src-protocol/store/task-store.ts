@@ -104,6 +104,11 @@ export class TaskStore {
     return (this.#db.prepare(`SELECT count(*) AS n FROM tasks WHERE account_id = ? AND state = 'pending'`).get(accountId) as { n: number }).n;
   }
 
+  /** Forgets tasks finished and created before `beforeMs`; answers how many. */
+  forgetDone(beforeMs: number): number {
+    return Number(this.#db.prepare(`DELETE FROM tasks WHERE state = 'done' AND created_ms < ?`).run(beforeMs).changes);
+  }
+
   done(id: number): void {
     this.#db.prepare(`UPDATE tasks SET state = 'done', last_error = NULL WHERE id = ?`).run(id);
   }

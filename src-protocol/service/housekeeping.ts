@@ -1,6 +1,8 @@
 /**
- * Runs the reclaimer of unreferenced stored messages (store/blob-reclaim.ts)
- * in a running engine: a minute after it starts, then every few hours.
+ * The running engine's upkeep, a minute after it starts and then every few
+ * hours: the space of stored messages nothing refers to any more is given
+ * back (store/blob-reclaim.ts), and finished tasks older than
+ * LIMITS.doneTasksKeepMs are forgotten (every sync reads the task list).
  * Owns its timer and the run under way; close() ends both.
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -8,10 +10,12 @@ import { LIMITS } from '../common/limits.ts';
 import type { Logger } from '../common/log.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { reclaimBlobs } from '../store/blob-reclaim.ts';
+import type { TaskStore } from '../store/task-store.ts';
 
-export class BlobReclaimSchedule {
+export class Housekeeping {
   readonly #db: DatabaseSync;
   readonly #blobs: BlobStore;
+  readonly #tasks: TaskStore;
   readonly #logger: Logger;
   readonly #stop = new AbortController();
   readonly #everyMs: number;
@@ -20,12 +24,13 @@ export class BlobReclaimSchedule {
   /** Runs so far (tests watch it). */
   runs = 0;
 
-  constructor(options: { db: DatabaseSync; blobs: BlobStore; logger: Logger; firstDelayMs?: number; everyMs?: number }) {
+  constructor(options: { db: DatabaseSync; blobs: BlobStore; tasks: TaskStore; logger: Logger; firstDelayMs?: number; everyMs?: number }) {
     this.#db = options.db;
     this.#blobs = options.blobs;
+    this.#tasks = options.tasks;
     this.#logger = options.logger;
-    this.#everyMs = options.everyMs ?? LIMITS.blobReclaimEveryMs;
-    this.#next(options.firstDelayMs ?? LIMITS.blobReclaimFirstDelayMs);
+    this.#everyMs = options.everyMs ?? LIMITS.housekeepingEveryMs;
+    this.#next(options.firstDelayMs ?? LIMITS.housekeepingFirstDelayMs);
   }
 
   async close(): Promise<void> {
@@ -50,6 +55,12 @@ export class BlobReclaimSchedule {
   }
 
   async #run(): Promise<void> {
+    try {
+      const forgotten = this.#tasks.forgetDone(Date.now() - LIMITS.doneTasksKeepMs);
+      if (forgotten > 0) this.#logger.info('finished tasks forgotten', { count: forgotten });
+    } catch (err) {
+      this.#logger.warn('finished tasks could not be forgotten', { err });
+    }
     try {
       const report = await reclaimBlobs({ db: this.#db, blobs: this.#blobs, signal: this.#stop.signal });
       if (report.unreadable > 0) this.#logger.warn('stored message packs that could not be read were left as they are', { ...report });
