@@ -193,13 +193,13 @@ export class BlobStore {
    * (missing, cut short): nothing is written then.
    */
   async repack(from: string, items: readonly { sha256: string; offset: number; length: number }[]): Promise<Map<string, PackedAt> | null> {
-    const copies: [string, Buffer][] = [];
+    let bytes: Buffer[];
     try {
-      for (const item of items) copies.push([item.sha256, await this.#readPacked({ pack: from, offset: item.offset, length: item.length })]);
+      bytes = await this.#readFromPack(from, items);
     } catch {
       return null;
     }
-    return this.#writePack(copies);
+    return this.#writePack(items.map((item, i) => [item.sha256, bytes[i] as Buffer]));
   }
 
   /** Deletes a temp file scan() found, unless it was written after `beforeMs` (a write under way). */
@@ -264,13 +264,22 @@ export class BlobStore {
   }
 
   async #readPacked(at: PackedAt): Promise<Buffer> {
-    if (!/^[0-9a-f]{24}\.pack$/.test(at.pack)) throw new PosternError('STORAGE', 'The stored location of this message is not valid.');
-    const fh = await open(join(this.#root, PACKS, at.pack), 'r');
+    return (await this.#readFromPack(at.pack, [at]))[0] as Buffer;
+  }
+
+  /** Several messages of one pack, with the file opened once. */
+  async #readFromPack(pack: string, items: readonly { offset: number; length: number }[]): Promise<Buffer[]> {
+    if (!PACK_NAME.test(pack)) throw new PosternError('STORAGE', 'The stored location of this message is not valid.');
+    const fh = await open(join(this.#root, PACKS, pack), 'r');
     try {
-      const bytes = Buffer.allocUnsafe(at.length);
-      const { bytesRead } = await fh.read(bytes, 0, at.length, at.offset);
-      if (bytesRead !== at.length) throw new PosternError('STORAGE', 'The stored copy of this message is cut short.');
-      return bytes;
+      const out: Buffer[] = [];
+      for (const at of items) {
+        const bytes = Buffer.allocUnsafe(at.length);
+        const { bytesRead } = await fh.read(bytes, 0, at.length, at.offset);
+        if (bytesRead !== at.length) throw new PosternError('STORAGE', 'The stored copy of this message is cut short.');
+        out.push(bytes);
+      }
+      return out;
     } finally {
       await fh.close();
     }

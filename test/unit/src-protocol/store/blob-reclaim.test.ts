@@ -88,10 +88,10 @@ describe('reclaimBlobs', () => {
     expect(await run(4 * HOUR)).toEqual({ marked: 0, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 });
   });
 
-  it('keeps a pack while a message in it is kept; one mostly unused is rewritten with only the kept ones, and the old one goes', async () => {
+  it('keeps a pack while a message in it is kept; one a quarter or more unused is rewritten with only the kept ones, and the old one goes', async () => {
     const [one] = await download([1, 2, 3]);
-    const [four] = await download([4, 5, 6]);
-    // Two of three gone from the first pack (a third of it kept), one of three from the second (two thirds).
+    const [four] = await download([4, 5, 6, 7, 8]);
+    // Two of three gone from the first pack (a third of it kept), one of five from the second (four fifths).
     store.removeUids(folder, [1, 2, 4]);
     age(2 * HOUR);
     expect((await run()).marked).toBe(3);
@@ -113,7 +113,7 @@ describe('reclaimBlobs', () => {
     expect(third.freedBytes).toBe([1, 2, 3].reduce((n, i) => n + message(i).length, 0));
     expect(files().filter((f) => f.startsWith('packs/')).sort()).toEqual([`packs/${other}`, `packs/${repacked}`].sort());
     expect(blobs.packBytes(repacked)).toBe(message(3).length);
-    for (const i of [3, 5, 6]) expect(await blobs.get(sha256(message(i)))).toEqual(message(i));
+    for (const i of [3, 5, 6, 7, 8]) expect(await blobs.get(sha256(message(i)))).toEqual(message(i));
   });
 
   it('leaves a pack it cannot read as it is and goes on with the rest', async () => {
