@@ -1,12 +1,12 @@
 // The sync engine against the real Dovecot: whole-account sync with bodies,
 // offline search, CONDSTORE no-op and QRESYNC resyncs while another
 // client changes the mailbox, and a UIDVALIDITY change.
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, deliver, openImap, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
+import { tempProfile } from '../../helpers/temp-profile.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import { alternativeWithAttachment, plainMessage } from '../../fixtures/messages.ts';
 import type { AccountSyncResult, MessageModel, MessageSummary } from '../../../src-protocol/contract/index.ts';
@@ -27,10 +27,9 @@ function note(i: number, extra: Partial<{ subject: string; body: string; from: s
 
 beforeAll(async () => {
   user = await createUser(servers, 'sync');
-  const work = await mkdtemp(join(tmpdir(), 'postern-sync-'));
-  profile = join(work, 'profile');
-  const caFile = join(work, 'ca.pem');
-  await writeFile(caFile, servers.caPem);
+  const made = await tempProfile('postern-sync-', servers.caPem);
+  profile = made.profile;
+  const caFile = made.caFile;
   await seedMaildir(servers, user.user, 'INBOX', [
     ...Array.from({ length: 20 }, (_, i) => ({ raw: note(i), flags: i < 5 ? (['\\Seen'] as const) : ([] as const) })),
     { raw: note(100, { subject: 'Invoice from the printer', body: 'Please pay the zebracorn invoice', from: 'Printer <billing@printer.example>' }) },

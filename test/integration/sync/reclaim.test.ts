@@ -5,12 +5,11 @@
 // would run it, gives their bytes back over its runs. The messages kept
 // still open, offline.
 import { readdirSync, statSync, utimesSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, openImap, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
+import { tempProfile } from '../../helpers/temp-profile.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import { plainMessage } from '../../fixtures/messages.ts';
 import type { MessageSummary } from '../../../src-protocol/contract/index.ts';
@@ -39,10 +38,9 @@ function age(ms: number): void {
 
 beforeAll(async () => {
   user = await createUser(servers, 'reclaim');
-  const work = await mkdtemp(join(tmpdir(), 'postern-reclaim-'));
-  profile = join(work, 'profile');
-  const caFile = join(work, 'ca.pem');
-  await writeFile(caFile, servers.caPem);
+  const made = await tempProfile('postern-reclaim-', servers.caPem);
+  profile = made.profile;
+  const caFile = made.caFile;
   await seedMaildir(servers, user.user, 'INBOX', [1, 2, 3, 4].map((i) => ({
     raw: plainMessage({ from: 'a@example.net', to: user.email, subject: `Letter ${i}`, body: `${'Words of letter '.repeat(200)}${i}`, date: `Mon, 0${i} Jun 2025 09:00:00 +0000`, id: `letter-${i}@example.net` }),
   })));

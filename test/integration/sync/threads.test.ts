@@ -1,12 +1,10 @@
 // Conversations against the real Dovecot: joined by Message-ID, In-Reply-To
 // and References even when replies arrive before their parent, across
 // folders (our reply in Sent joins), and by subject as a last resort.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, deliver, seedMaildir } from '../../servers/mail-tools.ts';
 import type { TestUser } from '../../servers/harness.ts';
+import { tempProfile } from '../../helpers/temp-profile.ts';
 import { cliJson } from '../../helpers/run-cli.ts';
 import type { MessageSummary, SendResult, ThreadSummary } from '../../../src-protocol/contract/index.ts';
 
@@ -25,10 +23,9 @@ function msg(o: { id: string; subject: string; from: string; day: number; inRepl
 
 beforeAll(async () => {
   user = await createUser(servers, 'thread');
-  const work = await mkdtemp(join(tmpdir(), 'postern-threads-'));
-  profile = join(work, 'profile');
-  const caFile = join(work, 'ca.pem');
-  await writeFile(caFile, servers.caPem);
+  const made = await tempProfile('postern-threads-', servers.caPem);
+  profile = made.profile;
+  const caFile = made.caFile;
   // The replies come first; their parent only later.
   await seedMaildir(servers, user.user, 'INBOX', [
     { raw: msg({ id: 'b@x', subject: 'Re: Trip plan', from: 'Bea <bea@example.net>', day: 2, inReplyTo: 'a@x', refs: ['a@x'] }) },
