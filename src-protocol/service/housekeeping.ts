@@ -5,15 +5,15 @@
  * LIMITS.doneTasksKeepMs are forgotten (every sync reads the task list).
  * Owns its timer and the run under way; close() ends both.
  */
-import type { DatabaseSync } from 'node:sqlite';
 import { LIMITS } from '../common/limits.ts';
 import type { Logger } from '../common/log.ts';
 import type { BlobStore } from '../store/blob-store.ts';
+import type { MailStore } from '../store/mail-store.ts';
 import { reclaimBlobs } from '../store/blob-reclaim.ts';
 import type { TaskStore } from '../store/task-store.ts';
 
 export class Housekeeping {
-  readonly #db: DatabaseSync;
+  readonly #store: MailStore;
   readonly #blobs: BlobStore;
   readonly #tasks: TaskStore;
   readonly #logger: Logger;
@@ -24,8 +24,8 @@ export class Housekeeping {
   /** Runs so far (tests watch it). */
   runs = 0;
 
-  constructor(options: { db: DatabaseSync; blobs: BlobStore; tasks: TaskStore; logger: Logger; firstDelayMs?: number; everyMs?: number }) {
-    this.#db = options.db;
+  constructor(options: { store: MailStore; blobs: BlobStore; tasks: TaskStore; logger: Logger; firstDelayMs?: number; everyMs?: number }) {
+    this.#store = options.store;
     this.#blobs = options.blobs;
     this.#tasks = options.tasks;
     this.#logger = options.logger;
@@ -62,7 +62,7 @@ export class Housekeeping {
       this.#logger.warn('finished tasks could not be forgotten', { err });
     }
     try {
-      const report = await reclaimBlobs({ db: this.#db, blobs: this.#blobs, signal: this.#stop.signal });
+      const report = await reclaimBlobs({ store: this.#store, blobs: this.#blobs, signal: this.#stop.signal });
       if (report.unreadable > 0) this.#logger.warn('stored message packs that could not be read were left as they are', { ...report });
       else if (report.marked > 0 || report.deleted > 0 || report.repacked > 0) this.#logger.info('space of messages nothing refers to any more', { ...report });
     } catch (err) {

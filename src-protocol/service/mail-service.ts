@@ -139,7 +139,7 @@ export class MailService {
       (n) => { if (n > 0) this.#logger.info('stored messages added to the search index', { count: n }); },
       (err: unknown) => { if (!this.#closing.signal.aborted) this.#logger.warn('stored messages could not be added to the search index', { err }); },
     );
-    this.#housekeeping = new Housekeeping({ db: this.#store.db, blobs: this.#blobs, tasks: this.#tasks, logger: this.#logger });
+    this.#housekeeping = new Housekeeping({ store: this.#store, blobs: this.#blobs, tasks: this.#tasks, logger: this.#logger });
     this.#pop3 = new Pop3Store(this.#store.db);
     this.#outbox = new OutboxStore(this.#store.db);
     this.#drafts = new Drafts({

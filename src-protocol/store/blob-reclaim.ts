@@ -26,9 +26,9 @@
  * looked up a copy before the mark and commits its row only after the
  * sweep, over an hour later; none does.
  */
-import type { DatabaseSync } from 'node:sqlite';
 import { LIMITS } from '../common/limits.ts';
 import type { BlobStore } from './blob-store.ts';
+import type { MailStore } from './mail-store.ts';
 
 export interface ReclaimReport {
   /** Messages marked this run (deleted by a later one unless referred to again). */
@@ -43,7 +43,8 @@ export interface ReclaimReport {
 }
 
 export interface ReclaimOptions {
-  db: DatabaseSync;
+  /** Its transactions are BEGIN IMMEDIATE: no other connection (the store writer, the CLI) commits while a file goes. */
+  store: MailStore;
   blobs: BlobStore;
   now?: () => number;
   graceMs?: number;
@@ -65,7 +66,8 @@ const REFERENCED = `
   UNION ALL SELECT j.value FROM tasks, json_tree(tasks.payload_json) AS j WHERE tasks.state <> 'done' AND j.type = 'text' AND length(j.value) = 64`;
 
 export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimReport> {
-  const { db, blobs } = options;
+  const { store, blobs } = options;
+  const db = store.db;
   const now = options.now ?? Date.now;
   const cutoff = now() - (options.graceMs ?? LIMITS.blobReclaimGraceMs);
   const report: ReclaimReport = { marked: 0, repacked: 0, unreadable: 0, deleted: 0, freedBytes: 0 };
@@ -81,7 +83,7 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
   const unmark = db.prepare('DELETE FROM blob_doomed WHERE sha256 = ?');
   for (;;) {
     options.signal?.throwIfAborted();
-    const n = immediate(db, () => {
+    const n = store.transaction(() => {
       const rows = marks.all(cutoff, LIMITS.blobReclaimBatch) as { sha256: string; pack: string | null }[];
       for (const r of rows) {
         // A packed one goes with its pack, below, once nothing else in it is kept.
@@ -93,19 +95,19 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
     if (n < LIMITS.blobReclaimBatch) break;
     await yieldToEngine();
   }
-  immediate(db, () => {
+  store.transaction(() => {
     const used = new Set((db.prepare('SELECT pack FROM blob_packs UNION SELECT pack FROM blob_doomed WHERE pack IS NOT NULL').all() as { pack: string }[]).map((r) => r.pack));
     for (const pack of scan.packs) if (!used.has(pack)) freed(blobs.deletePackIfOlder(pack, cutoff));
   });
   for (const temp of scan.temps) freed(blobs.deleteTempIfOlder(temp, cutoff));
-  await repackMostlyUnused(db, blobs, cutoff, report, options.signal);
+  await repackMostlyUnused(store, blobs, cutoff, report, options.signal);
 
   // Mark: what nothing refers to. The set of hashes referred to is built once, in SQL, into a
   // temp table of this connection (as a JS Set at 100k messages it held the lock twice as long).
   options.signal?.throwIfAborted();
   await yieldToEngine();
   const markedAt = now();
-  report.marked = immediate(db, () => {
+  report.marked = store.transaction(() => {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS blob_refs (sha TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.blob_refs;');
     db.exec(`INSERT OR IGNORE INTO temp.blob_refs ${REFERENCED}`);
     try {
@@ -139,7 +141,8 @@ export async function reclaimBlobs(options: ReclaimOptions): Promise<ReclaimRepo
  * looked up the old location a moment ago still finds it). A crash before
  * the locations move leaves the new pack unnamed, for the same step.
  */
-async function repackMostlyUnused(db: DatabaseSync, blobs: BlobStore, cutoff: number, report: ReclaimReport, signal: AbortSignal | undefined): Promise<void> {
+async function repackMostlyUnused(store: MailStore, blobs: BlobStore, cutoff: number, report: ReclaimReport, signal: AbortSignal | undefined): Promise<void> {
+  const db = store.db;
   const live = db.prepare('SELECT pack, sum(length) AS bytes FROM blob_packs GROUP BY pack').all() as { pack: string; bytes: number }[];
   const entries = db.prepare('SELECT sha256, offset, length FROM blob_packs WHERE pack = ? ORDER BY offset');
   const move = db.prepare('UPDATE blob_packs SET pack = ?, offset = ?, length = ? WHERE sha256 = ? AND pack = ?');
@@ -154,23 +157,10 @@ async function repackMostlyUnused(db: DatabaseSync, blobs: BlobStore, cutoff: nu
       report.unreadable++;
       continue;
     }
-    immediate(db, () => {
+    store.transaction(() => {
       for (const [sha, at] of moved) move.run(at.pack, at.offset, at.length, sha, pack);
     });
     report.repacked++;
-  }
-}
-
-/** BEGIN IMMEDIATE: no other connection (the store writer, the CLI) commits while a file goes. */
-function immediate<T>(db: DatabaseSync, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = fn();
-    db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
   }
 }
 

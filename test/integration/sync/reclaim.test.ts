@@ -70,7 +70,7 @@ describe('deleted mail gives its disk space back', () => {
     const blobs = new BlobStore(join(profile, 'messages'), store);
     try {
       age(2 * HOUR);
-      const run = (later: number) => reclaimBlobs({ db: store.db, blobs, now: () => Date.now() + later });
+      const run = (later: number) => reclaimBlobs({ store, blobs, now: () => Date.now() + later });
       expect((await run(0)).marked).toBe(2);
       // Half the pack is kept: it is rewritten with the two kept messages, the old one goes at the next run.
       expect(await run(2 * HOUR)).toMatchObject({ repacked: 1, deleted: 0 });

@@ -37,7 +37,7 @@ describe('Housekeeping', () => {
     tasks.done(recentlyDone);
     const longPending = tasks.add('work', flag, Date.now() - LIMITS.doneTasksKeepMs - HOUR);
 
-    const upkeep = new Housekeeping({ db: store.db, blobs, tasks, logger, firstDelayMs: 20, everyMs: 20 });
+    const upkeep = new Housekeeping({ store, blobs, tasks, logger, firstDelayMs: 20, everyMs: 20 });
     await expect.poll(() => store.isDoomed(sha)).toBe(true);
     expect(tasks.list('work', ['pending', 'done']).map((t) => t.id)).toEqual([recentlyDone, longPending]);
     // The mark is an hour old at the next run: the file goes.

@@ -59,7 +59,7 @@ function age(ms: number): void {
 
 const marks = (): number => (store.db.prepare('SELECT count(*) AS n FROM blob_doomed').get() as { n: number }).n;
 /** A run as the engine does it, `later` ms from now. */
-const run = (later = 0) => reclaimBlobs({ db: store.db, blobs, now: () => Date.now() + later });
+const run = (later = 0) => reclaimBlobs({ store, blobs, now: () => Date.now() + later });
 
 describe('reclaimBlobs', () => {
   it('deletes a deleted message\'s file and a pack with nothing left in it a run after marking them; kept messages stay readable', async () => {
