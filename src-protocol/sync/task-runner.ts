@@ -66,6 +66,7 @@ async function applyTask(client: ImapFlow, store: MailStore, task: TaskRow, blob
     if (!row || row.uid <= 0) return;
     p = { ...p, folder: row.folder_path, uid: row.uid };
   }
+  let moved: { message_id: number; to: string } | null = null;
   const lock = await client.getMailboxLock(p.folder);
   try {
     switch (p.kind) {
@@ -94,17 +95,51 @@ async function applyTask(client: ImapFlow, store: MailStore, task: TaskRow, blob
       case 'move': {
         const result = refusedIfFalse(await client.messageMove(String(p.uid), p.to, { uid: true }), `move a message to ${p.to}`);
         const newUid = result ? result.uidMap?.get(p.uid) : undefined;
-        // With UIDPLUS the local copy learns its new UID; without it (or when
-        // an earlier attempt already moved it) the next sync of the
-        // destination brings the message in, so the placeholder goes.
+        // With UIDPLUS the local copy learns its new UID at once.
         if (newUid !== undefined) store.assignUid(p.message_id, newUid);
-        else store.removeMessage(p.message_id);
+        else moved = p;
         return;
       }
     }
   } finally {
     lock.release();
+    // Looked up after the source's lock is let go: it selects the destination.
+    if (moved) await adoptMovedCopy(client, store, moved.message_id, moved.to);
   }
+}
+
+/**
+ * A move the server did without saying the copy's UID: a server without
+ * UIDPLUS, or an earlier attempt that moved it before a crash. The local
+ * row (already shown in the destination, with its body) finds its UID by
+ * Message-ID among the destination's UIDs the store does not know yet;
+ * the highest, since a moved message gets a UID above all the folder had.
+ * Removing it instead would hide the message until the destination's next
+ * sync, and drop a flag set on it meanwhile. Only a message without a
+ * Message-ID, or one the search cannot find, is left to that sync.
+ */
+async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to: string): Promise<void> {
+  const row = store.message(id);
+  if (!row) return;
+  let uid: number | undefined;
+  if (row.message_id) {
+    try {
+      const lock = await client.getMailboxLock(to, { readOnly: true });
+      try {
+        const found = await client.search({ header: { 'message-id': row.message_id } }, { uid: true });
+        const known = store.knownUids(row.folder_id);
+        const fresh = (Array.isArray(found) ? found : []).filter((u) => !known.has(u));
+        if (fresh.length) uid = Math.max(...fresh);
+      } finally {
+        lock.release();
+      }
+    } catch (err) {
+      // The move itself is done: a refused look-up must not report it failed.
+      if (!isServerRefusal(err)) throw err;
+    }
+  }
+  if (uid !== undefined) store.assignUid(id, uid);
+  else store.removeMessage(id);
 }
 
 /** After a refusal the server is right: make the next sync compare everything. */
