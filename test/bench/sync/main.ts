@@ -23,13 +23,16 @@ import { runMbsync } from './mbsync.ts';
 import { notmuchNew } from './notmuch.ts';
 import type { HeaderRunResult, PosternRunInput, PosternRunResult, SearchTiming } from './postern-run.ts';
 import { HITS_CAP, QUERIES, SEARCH_LIMIT } from './queries.ts';
-import { notmuchSearches, rawFetchOnce, referenceRun, type ReferenceRun } from './references.ts';
+import { notmuchSearches, rawFetchesBeside, rawFetchOnce, referenceRun, type ReferenceRun } from './references.ts';
+import type { RawFetchResult } from './raw-imap.ts';
 import { formatTable, mb, ms, ratioRow, type Row } from './report.ts';
 import { seedCorpus, type SeedStats } from './seed.ts';
 import { GapRecorder, STALL_MS, unexplainedGaps, type Gap } from './stall-gaps.ts';
 import type { StallRunInput, StallRunResult } from './stall-run.ts';
 import { flushDisks, killCommands, median, progress } from './timing.ts';
 
+/** Raw header FETCHes per run, in a row right before Postern's header sync (see rawFetchesBeside). */
+const RAW_FETCHES_PER_RUN = 3;
 const OUTPUT_DIR = fileURLToPath(new URL('../../../test-output/bench/', import.meta.url));
 
 interface Options {
@@ -160,6 +163,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string, scrip
   } satisfies PosternRunInput, child);
 
   const refs: ReferenceRun[] = [];
+  const raws: RawFetchResult[][] = [];
   const headers: HeaderRunResult[] = [];
   const ours: PosternRunResult[] = [];
   for (let run = 1; run <= opts.runs; run++) {
@@ -168,6 +172,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string, scrip
       mode: 'headers', label: `run ${run}`, account, workDir, expectMessages: opts.messages, searchRepeats: opts.searchRepeats,
       ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     };
+    raws.push(await rawFetchesBeside(servers, user, run, RAW_FETCHES_PER_RUN));
     headers.push(await runChild<HeaderRunResult>(posternRun, input, child));
     ours.push(await runChild<PosternRunResult>(posternRun, { ...input, mode: 'full' }, child));
     loads.push({ when: `after run ${run}`, loadavg: loadavg() });
@@ -223,7 +228,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string, scrip
   // ---- report ---------------------------------------------------------------------
   const k = scaleLabel(opts.messages);
   const headerMs = median(headers.map((r) => r.headerSyncMs));
-  const rawMs = median(refs.map((r) => r.rawFetch.fetchMs));
+  const rawMs = median(raws.flat().map((r) => r.fetchMs));
   const fullMs = median(ours.map((r) => r.fullSyncMs));
   const mbsyncFullMs = median(refs.map((r) => r.mbsyncFullMs));
   const noopMs = median(ours.map((r) => r.noopMs ?? Number.NaN));
@@ -295,6 +300,7 @@ async function bench(servers: TestServers, opts: Options, workDir: string, scrip
     medians: { headerMs, rawMs, fullMs, mbsyncFullMs, noopMs, noopKeptMs, mbsyncNoopMs, rssBytes: rss, maxStallMs: maxStall, p99StallMs: p99Stall, postern: ourSearch, notmuch: notmuchSearch },
     runs: {
       references: refs.map(({ mbsync: _m, notmuch: _n, ...r }) => r),
+      rawFetches: raws,
       postern: ours,
       headers,
       stalls,
