@@ -26,15 +26,7 @@ export interface ListHeaders {
 }
 
 export function parseListHeaders(block: Buffer | undefined): ListHeaders {
-  const fields = new Map<string, string>();
-  const text = (block ?? Buffer.alloc(0)).toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i <= 0) continue;
-    const name = line.slice(0, i).trim().toLowerCase();
-    // The first occurrence wins, as in the full parser.
-    if (!fields.has(name)) fields.set(name, line.slice(i + 1).trim());
-  }
+  const fields = headerFields(block === undefined ? '' : block.toString('utf8'));
   const ids = (v: string | undefined): string[] => [...(v?.match(/<[^<>\s]{1,250}>/g) ?? [])];
   const refs = ids(fields.get('references'));
   const reply = ids(fields.get('in-reply-to'))[0];
@@ -51,7 +43,52 @@ export function parseListHeaders(block: Buffer | undefined): ListHeaders {
   };
 }
 
+const SP = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+
+/**
+ * The fields of a header block by lower-case name, unfolded (a line break
+ * and the white space after it read as one space) and trimmed; the first
+ * occurrence of a name wins, as in the full parser. One pass over the
+ * lines: a header sync reads 10k blocks, and unfolding each whole block with
+ * a regular expression, then splitting it with another, cost about a third
+ * of this function (10k blocks in a new process: 80-89 ms, now 57-62 ms).
+ * It reads every block as that did, nonsense included.
+ */
+function headerFields(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  // The line being read, its continuations joined to it.
+  let line = '';
+  const field = (): void => {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+  };
+  for (let pos = 0; pos < text.length;) {
+    let next = text.indexOf('\n', pos);
+    if (next < 0) next = text.length;
+    const end = next > pos && text.charCodeAt(next - 1) === CR ? next - 1 : next;
+    const first = text.charCodeAt(pos);
+    if (pos > 0 && (first === SP || first === TAB)) {
+      // A continuation: the break before it and its leading white space become one space.
+      let from = pos;
+      while (from < end && (text.charCodeAt(from) === SP || text.charCodeAt(from) === TAB)) from++;
+      line += ' ' + text.slice(from, end);
+    } else {
+      field();
+      line = text.slice(pos, end);
+    }
+    pos = next + 1;
+  }
+  field();
+  return fields;
+}
+
 function decode(value: string): string {
+  // Most values hold no encoded word; libmime would run three regular expressions over them anyway.
+  if (!value.includes('=?')) return value;
   try {
     return libmime.decodeWords(value);
   } catch {

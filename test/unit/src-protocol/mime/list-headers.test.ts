@@ -44,6 +44,21 @@ describe('parseListHeaders', () => {
     expect(second.to).toEqual([{ name: '', address: 'b@example.net' }]);
   });
 
+  it('unfolds as RFC 5322 says: tabs and runs of spaces, bare LF, the first of two fields, no field out of a stray line', () => {
+    const h = parseListHeaders(Buffer.from([
+      'Subject: first', '\t  half', 'X-Stray line without colon', ' Message-ID: <not@this>', 'Subject: second',
+      'Message-ID:', '   <m@x>', 'From: a@example.net',
+    ].join('\n') + '\n\n'));
+    expect(h.subject).toBe('first half');
+    expect(h.message_id).toBe('<m@x>');
+    expect(h.from).toEqual([{ name: '', address: 'a@example.net' }]);
+  });
+
+  it('leaves a value without encoded words as it is, and still decodes one that has them', () => {
+    expect(parseListHeaders(block(['Subject: 100% =? sure'])).subject).toBe('100% =? sure');
+    expect(parseListHeaders(block(['Subject: plain, =?UTF-8?B?w6k=?= then'])).subject).toBe('plain, é then');
+  });
+
   it('survives nonsense: no colon, empty values, a broken date', () => {
     const h = parseListHeaders(block(['garbage line', 'Subject:', 'Date: not a date', 'From: <>']));
     expect(h).toMatchObject({ subject: '', date_ms: null, message_id: null, refs: [] });
