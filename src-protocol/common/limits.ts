@@ -228,4 +228,15 @@ export const LIMITS = {
    * at once), and providers let a code live for minutes (RFC 6749 4.1.2).
    */
   oauthUnclaimedCodeMs: 2 * 60_000,
+  /**
+   * Finding an address's server settings (accounts/discover.ts). An
+   * autoconfig file is a few KB; the cap keeps a hostile server from
+   * filling memory, the depth from recursing the reader deep, the deadline
+   * from holding the form on a host that never answers, the redirects from
+   * looping.
+   */
+  autoconfigMaxBytes: 256 * 1024,
+  autoconfigMaxDepth: 32,
+  autoconfigTimeoutMs: 8_000,
+  autoconfigMaxRedirects: 3,
 } as const;

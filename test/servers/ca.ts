@@ -8,14 +8,17 @@ import { run } from './proc.ts';
 export interface TestTls {
   /** The CA certificate clients trust (PEM file). */
   caFile: string;
-  /** The server certificate: SANs DNS:localhost and IP:127.0.0.1, signed by the CA. */
+  /** The server certificate: SANs DNS:localhost (or the names asked for) and IP:127.0.0.1, signed by the CA. */
   certFile: string;
   /** The server's private key (mode 600, read by the daemons while still root). */
   keyFile: string;
 }
 
-/** Makes `dir`/ca.pem, `dir`/server.pem and `dir`/server.key. EC P-256 keeps key generation fast. */
-export async function makeTestCa(dir: string): Promise<TestTls> {
+/**
+ * Makes `dir`/ca.pem, `dir`/server.pem and `dir`/server.key. EC P-256 keeps key generation fast.
+ * `dnsNames`: the names the server certificate is for (a test that stands in for other hosts).
+ */
+export async function makeTestCa(dir: string, dnsNames: readonly string[] = ['localhost']): Promise<TestTls> {
   await mkdir(dir, { recursive: true });
   const caKey = join(dir, 'ca.key');
   const caFile = join(dir, 'ca.pem');
@@ -30,14 +33,14 @@ export async function makeTestCa(dir: string): Promise<TestTls> {
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  await run('openssl', ['req', '-new', ...ec, '-keyout', keyFile, '-out', csr, '-subj', '/CN=localhost']);
+  await run('openssl', ['req', '-new', ...ec, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${dnsNames[0] ?? 'localhost'}`]);
   await writeFile(
     ext,
     [
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature',
       'extendedKeyUsage=serverAuth',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')},IP:127.0.0.1`,
       '',
     ].join('\n'),
   );
