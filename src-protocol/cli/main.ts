@@ -16,7 +16,7 @@ import { EngineStartupState } from '../service/engine-startup.ts';
 import type { MigrationStep } from '../store/database.ts';
 import type { Dispatcher } from '../service/dispatcher-types.ts';
 import type { CallInput, CallName, CallOutput } from '../contract/contract.ts';
-import { SmtpAuthMethod, type AccountSummary, type MessageSummary, type Progress, type TaskInfo } from '../contract/schemas.ts';
+import { SmtpAuthMethod, type AccountDiscovery, type AccountSummary, type MessageSummary, type Progress, type TaskInfo } from '../contract/schemas.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { CliCredentialStore } from './cli-credentials.ts';
 import { EnvCredentialStore } from '../accounts/credentials.ts';
@@ -42,6 +42,8 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
               [--oauth google|microsoft|custom --oauth-client-id ID [--oauth-client-secret S]
                [--oauth-auth-url URL --oauth-token-url URL --oauth-scope S...] [--no-login]]
                                     (OAuth 2.0 / XOAUTH2 instead of a password; signs in at once)
+                                    (without --imap, --pop3 and --smtp the servers are looked up, as account discover)
+  account discover ADDR             (the server settings for an address: known providers, the domain's autoconfig, ISPDB)
   account login NAME                (signs an OAuth account in again: prints the URL to open)
   account list
   folders [--account N]
@@ -179,6 +181,25 @@ function progressLine(p: Progress): string {
   return `${p.task}${p.folder ? ` ${p.folder}` : ''}: ${p.phase} ${p.done}${of}`;
 }
 
+/** The servers found for an address, with what was found on stderr; BAD_INPUT when there are none to use. */
+async function discoveredServers(call: Caller, email: string, io: Io): Promise<AccountDiscovery> {
+  io.err(`looking up the server settings for ${email.slice(email.lastIndexOf('@') + 1)}…`);
+  const found = await call('mail:accounts.discover', { email });
+  if (found.source === null || found.smtp === undefined) {
+    throw new PosternError('BAD_INPUT', `No server settings were found for ${found.domain}: give them with --imap HOST:PORT (or --pop3) and --smtp HOST:PORT.`);
+  }
+  io.err(discoveryText(found));
+  return found;
+}
+
+function discoveryText(d: AccountDiscovery): string {
+  if (d.source === null) return `No server settings found for ${d.domain}.`;
+  const from = d.source === 'known' ? `Postern's list of providers (${d.provider ?? d.domain})` : d.source === 'domain' ? `${d.domain}'s own settings file` : "Thunderbird's ISPDB";
+  const server = (kind: string, s: { host: string; port: number; security: string } | undefined) => (s ? `\n  ${kind} ${s.host}:${s.port} ${s.security}` : '');
+  return `Settings for ${d.domain} from ${from}:${server('IMAP', d.imap)}${server('POP3', d.pop3)}${server('SMTP', d.smtp)}${d.user ? `\n  user ${d.user}` : ''}` +
+    (d.oauth_provider ? `\n  (also signs in with OAuth 2.0: --oauth ${d.oauth_provider})` : '');
+}
+
 function print(io: Io, json: boolean, value: unknown, human: () => string): void {
   io.out(json ? JSON.stringify(value, null, 2) : human());
 }
@@ -209,7 +230,16 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
     print(io, values.json, account, () => `Signed in ${account.name} (${account.email}).`);
     return 0;
   }
-  if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add", "login" or "list".\n${USAGE}`);
+  if (sub === 'discover') {
+    const { values, positionals } = parse(rest, {}, true);
+    if (positionals.length !== 1) throw new PosternError('BAD_INPUT', `account discover takes one address.\n${USAGE}`);
+    const email = positionals[0] as string;
+    io.err(`looking up the server settings for ${email.slice(email.lastIndexOf('@') + 1)}…`);
+    const found = await withEngine(values.profile, io, (call) => call('mail:accounts.discover', { email }));
+    print(io, values.json, found, () => discoveryText(found));
+    return 0;
+  }
+  if (sub !== 'add') throw new PosternError('BAD_INPUT', `account takes "add", "discover", "login" or "list".\n${USAGE}`);
   const { values } = parse(rest, {
     name: { type: 'string' }, email: { type: 'string' }, imap: { type: 'string' }, smtp: { type: 'string' },
     user: { type: 'string' }, 'imap-security': { type: 'string' }, 'smtp-security': { type: 'string' },
@@ -221,7 +251,9 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   });
   const oauth = oauthFromFlags(values);
   if (oauth && values['password-env'] !== undefined) throw new PosternError('BAD_INPUT', '--password-env does not go with --oauth: an OAuth account has no password.');
-  if ((values.imap === undefined) === (values.pop3 === undefined)) throw new PosternError('BAD_INPUT', 'Give the incoming server with exactly one of --imap HOST:PORT or --pop3 HOST:PORT.');
+  // No server at all: they are looked up from the address (mail:accounts.discover).
+  const discover = values.imap === undefined && values.pop3 === undefined && values.smtp === undefined;
+  if (!discover && (values.imap === undefined) === (values.pop3 === undefined)) throw new PosternError('BAD_INPUT', 'Give the incoming server with exactly one of --imap HOST:PORT or --pop3 HOST:PORT (or no server at all, to look them up).');
   if (values.pop3 === undefined && (values['leave-on-server'] !== undefined || values['delete-after-days'] !== undefined
     || values['delete-when-deleted'] || values['preview-over-kib'] !== undefined)) {
     throw new PosternError('BAD_INPUT', '--leave-on-server, --delete-after-days, --delete-when-deleted and --preview-over-kib are for POP3 accounts.');
@@ -230,7 +262,7 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   const pop3 = values.pop3 === undefined ? undefined : hostPort(values.pop3, '--pop3');
   const deleteAfter = values['delete-after-days'] === undefined ? null : nonNegativeInt(values['delete-after-days'], '--delete-after-days');
   if (values['leave-on-server'] === false && deleteAfter !== null) throw new PosternError('BAD_INPUT', '--delete-after-days keeps mail on the server for a while; it does not go with --no-leave-on-server.');
-  const smtp = hostPort(values.smtp, '--smtp');
+  const smtp = discover ? undefined : hostPort(values.smtp, '--smtp');
   const variable = envVariable(values['password-env']);
   let password: string | undefined;
   if (oauth) {
@@ -244,11 +276,15 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
   const ca_pem = values.ca ? await readFile(values.ca, 'utf8').catch((err: unknown) => {
     throw new PosternError('BAD_INPUT', `The CA file ${values.ca} could not be read: ${(err as Error).message}`);
   }) : undefined;
+  const email = required(values.email, '--email');
   const account = await withEngine(values.profile, io, async (call) => {
+    const found = discover ? await discoveredServers(call, email, io) : null;
     const added = await call('mail:accounts.add', {
-      name: required(values.name, '--name'), email: required(values.email, '--email'), user: required(values.user, '--user'),
+      name: required(values.name, '--name'), email, user: found ? (values.user ?? found.user ?? email) : required(values.user, '--user'),
       ...(oauth ? { oauth } : { password }),
       ...(imap ? { imap: { ...imap, security: security(values['imap-security'], '--imap-security', imap.port, [993]) } } : {}),
+      ...(found?.imap ? { imap: found.imap } : {}),
+      ...(found?.pop3 ? { pop3: found.pop3 } : {}),
       ...(pop3 ? {
         pop3: { ...pop3, security: security(values['pop3-security'], '--pop3-security', pop3.port, [995]) },
         pop3_retention: {
@@ -256,7 +292,9 @@ async function accountCommand(args: string[], io: Io): Promise<number> {
           preview_over_kib: values['preview-over-kib'] === undefined ? null : positiveInt(values['preview-over-kib'], '--preview-over-kib', NaN),
         },
       } : {}),
-      smtp: { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]), ...smtpAuth(values['smtp-auth']) },
+      smtp: smtp
+        ? { ...smtp, security: security(values['smtp-security'], '--smtp-security', smtp.port, [465]), ...smtpAuth(values['smtp-auth']) }
+        : { ...(found?.smtp as NonNullable<AccountDiscovery['smtp']>), ...smtpAuth(values['smtp-auth']) },
       ...(ca_pem ? { ca_pem } : {}),
     });
     // An OAuth account is useful only once signed in; --no-login leaves that to `account login`.

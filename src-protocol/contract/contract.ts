@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import {
   MessageSort,
-  AccountAddInput, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, EngineStartup, Folder, MessageId,
+  AccountAddInput, AccountDiscovery, AccountId, AccountSummary, AccountSyncResult, ComposePrefill, Contact, Identity, SavedSearch, SpecialUse, ThreadSummary, Draft, MessageModel, MimeNode, PartContent, DraftInput, DraftSummary, FolderPath, OutboxItem, TaskInfo, AttachmentContent, EngineStartup, Folder, MessageId,
   MessageSummary, MessageView, Progress, SendInput, SendResult, SyncResult,
 } from './schemas.ts';
 
@@ -17,6 +17,8 @@ const event = <P extends z.ZodType>(payload: P) => ({ kind: 'event', payload }) 
 export const contract = {
   'mail:accounts.list': call(z.object({}), z.array(AccountSummary)),
   'mail:accounts.add': call(AccountAddInput, AccountSummary),
+  /** Server settings for an address, to fill the add-account form (found: source not null). */
+  'mail:accounts.discover': call(z.object({ email: z.email().max(254) }), AccountDiscovery),
   'mail:accounts.remove': call(z.object({ account_id: AccountId }), z.object({ removed: z.boolean() })),
   /**
    * Starts signing an OAuth account in (RFC 8252: authorization code with

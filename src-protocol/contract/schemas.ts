@@ -85,6 +85,26 @@ export const OAuthAddInput = z.object({
 });
 export type OAuthAddInput = z.infer<typeof OAuthAddInput>;
 
+/**
+ * Server settings found for an address (mail:accounts.discover): from
+ * Postern's list of large providers ('known'), the domain's own autoconfig
+ * file ('domain') or Mozilla's ISPDB ('ispdb'); source null: none found.
+ */
+export const AccountDiscovery = z.object({
+  domain: z.string(),
+  source: z.enum(['known', 'domain', 'ispdb']).nullable(),
+  /** The provider's name, for a known one. */
+  provider: z.string().nullable(),
+  /** The user name the server wants, when the source says. */
+  user: z.string().nullable(),
+  imap: ServerEndpoint.optional(),
+  pop3: ServerEndpoint.optional(),
+  smtp: ServerEndpoint.optional(),
+  /** The provider signs in with OAuth 2.0 (a preset). */
+  oauth_provider: z.enum(['google', 'microsoft']).optional(),
+});
+export type AccountDiscovery = z.infer<typeof AccountDiscovery>;
+
 export const AccountSummary = z.object({
   id: AccountId,
   name: z.string(),
