@@ -3,8 +3,8 @@
  * sends them and hands back the error, which is shown where it belongs: on
  * the field the engine named, or above the buttons in the server's words.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
-import type { AccountAddInput, Security } from '../../src-protocol/contract/index.ts';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { AccountAddInput, AccountDiscovery, Security } from '../../src-protocol/contract/index.ts';
 import { ERROR_CODES } from '../../src-protocol/contract/index.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { INITIAL_SIGN_IN, SignInFields, type SignInValues } from './SignInFields.tsx';
@@ -16,7 +16,18 @@ export interface AccountFormProps {
   /** What happened on the last submit: step text while busy. */
   busyText: string;
   error: ShownError | null;
+  /** Looks up the server settings for an address (mail:accounts.discover); absent: none are looked up. */
+  discover?: (email: string, signal: AbortSignal) => Promise<AccountDiscovery>;
 }
+
+/** What the look-up of an address's settings is doing, for the line under the address. */
+type Discovery =
+  | { state: 'idle' }
+  | { state: 'looking'; domain: string }
+  | { state: 'done'; result: AccountDiscovery; applied: boolean };
+
+/** An address worth looking up: something@domain.tld. */
+const LOOKS_LIKE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const DEFAULT_PORT = {
   imap: { tls: '993', starttls: '143' },
@@ -97,15 +108,48 @@ function fieldForError(err: ShownError): keyof Values | null {
 
 export function AccountForm(props: AccountFormProps) {
   const [v, setV] = useState<Values>(INITIAL);
-  const [userEdited, setUserEdited] = useState(false);
+  /** The person typed a user name of their own: the address no longer fills it in. (Refs: read by a look-up that ends later.) */
+  const userEdited = useRef(false);
+  /** The person changed a server field: settings found later no longer overwrite them. */
+  const serversEdited = useRef(false);
   const [caFileError, setCaFileError] = useState<string | null>(null);
+  const [discovery, setDiscovery] = useState<Discovery>({ state: 'idle' });
+  const lookup = useRef<{ email: string; controller: AbortController } | null>(null);
+  useEffect(() => () => lookup.current?.controller.abort(), []);
 
   const set = <K extends keyof Values>(key: K, value: Values[K]) => setV((prev) => ({ ...prev, [key]: value }));
+  const setServer = <K extends keyof Values>(key: K, value: Values[K]) => {
+    serversEdited.current = true;
+    set(key, value);
+  };
+
+  /** Once the address is typed (the field is left), its servers are looked up and filled in. */
+  function discoverSettings(): void {
+    const email = v.email.trim();
+    const discover = props.discover;
+    if (!discover || !LOOKS_LIKE_ADDRESS.test(email) || lookup.current?.email === email) return;
+    lookup.current?.controller.abort();
+    const controller = new AbortController();
+    lookup.current = { email, controller };
+    setDiscovery({ state: 'looking', domain: email.slice(email.lastIndexOf('@') + 1) });
+    discover(email, controller.signal).then(
+      (result) => {
+        if (controller.signal.aborted) return;
+        const applied = result.source !== null && !serversEdited.current;
+        if (applied) setV((prev) => (prev.email.trim() === email ? withDiscovered(prev, result, userEdited.current) : prev));
+        setDiscovery({ state: 'done', result, applied });
+      },
+      () => {
+        // A failed look-up is the same as nothing found: the person types the settings in.
+        if (!controller.signal.aborted) setDiscovery({ state: 'done', result: { domain: '', source: null, provider: null, user: null }, applied: false });
+      },
+    );
+  }
 
   function setEmail(email: string): void {
     setV((prev) => {
       const next = { ...prev, email };
-      if (!userEdited) next.user = email;
+      if (!userEdited.current) next.user = email;
       // Suggest server names from the domain while they are still empty or suggested.
       const domain = email.split('@')[1] ?? '';
       const prevDomain = prev.email.split('@')[1] ?? '';
@@ -116,6 +160,7 @@ export function AccountForm(props: AccountFormProps) {
   }
 
   function setSecurity(kind: 'imap' | 'smtp', security: Security): void {
+    serversEdited.current = true;
     setV((prev) => {
       const portKey = kind === 'imap' ? 'imapPort' : 'smtpPort';
       const secKey = kind === 'imap' ? 'imapSecurity' : 'smtpSecurity';
@@ -127,6 +172,7 @@ export function AccountForm(props: AccountFormProps) {
 
   /** IMAP or POP3: the incoming fields stay, a default port follows the protocol. */
   function setIncoming(incoming: Incoming): void {
+    serversEdited.current = true;
     setV((prev) => {
       const wasDefault = prev.imapPort === DEFAULT_PORT[prev.incoming][prev.imapSecurity];
       return { ...prev, incoming, imapPort: wasDefault ? DEFAULT_PORT[incoming][prev.imapSecurity] : prev.imapPort };
@@ -195,8 +241,9 @@ export function AccountForm(props: AccountFormProps) {
           </label>
           <label className="field">
             <span>Email address</span>
-            <input type="email" required value={v.email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" placeholder="alice@example.com" data-testid="account-email" {...invalid('email')} />
+            <input type="email" required value={v.email} onChange={(e) => setEmail(e.target.value)} onBlur={discoverSettings} autoComplete="email" placeholder="alice@example.com" data-testid="account-email" {...invalid('email')} />
             {fieldError('email')}
+            <DiscoveryNote discovery={discovery} />
           </label>
           <label className="field">
             <span>User name</span>
@@ -204,7 +251,7 @@ export function AccountForm(props: AccountFormProps) {
               required
               value={v.user}
               onChange={(e) => {
-                setUserEdited(true);
+                userEdited.current = true;
                 set('user', e.target.value);
               }}
               autoComplete="username"
@@ -236,8 +283,8 @@ export function AccountForm(props: AccountFormProps) {
           host={v.imapHost}
           port={v.imapPort}
           security={v.imapSecurity}
-          onHost={(x) => set('imapHost', x)}
-          onPort={(x) => set('imapPort', x)}
+          onHost={(x) => setServer('imapHost', x)}
+          onPort={(x) => setServer('imapPort', x)}
           onSecurity={(x) => setSecurity('imap', x)}
           errorFor={fieldError}
           invalid={invalid}
@@ -273,8 +320,8 @@ export function AccountForm(props: AccountFormProps) {
           host={v.smtpHost}
           port={v.smtpPort}
           security={v.smtpSecurity}
-          onHost={(x) => set('smtpHost', x)}
-          onPort={(x) => set('smtpPort', x)}
+          onHost={(x) => setServer('smtpHost', x)}
+          onPort={(x) => setServer('smtpPort', x)}
           onSecurity={(x) => setSecurity('smtp', x)}
           errorFor={fieldError}
           invalid={invalid}
@@ -333,6 +380,52 @@ export function AccountForm(props: AccountFormProps) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The form with the found settings in place of the suggested ones. */
+function withDiscovered(prev: Values, found: AccountDiscovery, userEdited: boolean): Values {
+  const next = { ...prev };
+  const incoming = found.imap ?? found.pop3;
+  if (incoming) {
+    next.incoming = found.imap ? 'imap' : 'pop3';
+    next.imapHost = incoming.host;
+    next.imapPort = String(incoming.port);
+    next.imapSecurity = incoming.security;
+  }
+  if (found.smtp) {
+    next.smtpHost = found.smtp.host;
+    next.smtpPort = String(found.smtp.port);
+    next.smtpSecurity = found.smtp.security;
+  }
+  if (found.user && !userEdited) next.user = found.user;
+  return next;
+}
+
+const SOURCE_WORDS: Record<NonNullable<AccountDiscovery['source']>, (d: AccountDiscovery) => string> = {
+  known: (d) => `Postern's list of providers (${d.provider ?? d.domain})`,
+  domain: (d) => `${d.domain}'s own settings file`,
+  ispdb: () => "Thunderbird's database of providers (ISPDB)",
+};
+
+function DiscoveryNote({ discovery }: { discovery: Discovery }) {
+  if (discovery.state === 'idle') return null;
+  let text: string;
+  if (discovery.state === 'looking') {
+    text = `Looking up the server settings for ${discovery.domain}…`;
+  } else {
+    const d = discovery.result;
+    if (d.source === null) text = `No server settings found${d.domain ? ` for ${d.domain}` : ''}: type them in below.`;
+    else if (!discovery.applied) text = `Settings found in ${SOURCE_WORDS[d.source](d)}; your own entries below are kept.`;
+    else {
+      text = `Server settings filled in from ${SOURCE_WORDS[d.source](d)}. Check them before adding the account.`;
+      if (d.oauth_provider) text += ` ${d.provider ?? 'This provider'} can also sign in with ${d.oauth_provider === 'google' ? 'Google' : 'Microsoft'} (OAuth 2.0).`;
+    }
+  }
+  return (
+    <span className="field-hint" role="status" data-testid="account-discovery">
+      {text}
+    </span>
   );
 }
 

@@ -1,9 +1,10 @@
 /**
- * The add-account dialog wired to the engine: mail:accounts.add, for an
+ * The add-account dialog wired to the engine: mail:accounts.discover to fill
+ * in the servers from the address, mail:accounts.add, for an
  * OAuth account the sign-in in the browser, then the account's folders from
  * the server. The caller then opens its INBOX, which syncs and lists it.
  */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AccountAddInput, AccountSummary } from '../../src-protocol/contract/index.ts';
 import { AccountForm } from '../components/AccountForm.tsx';
 import { Modal } from '../components/Modal.tsx';
@@ -11,6 +12,7 @@ import { SignInWait } from '../components/SignInWait.tsx';
 import { toIpcError } from '../ipc/client.ts';
 import type { ShownError } from '../lib/loadable.ts';
 import { useOAuthSignIn } from '../state/use-oauth-sign-in.ts';
+import { useClient } from '../state/client-context.tsx';
 
 export interface AddAccountViewProps {
   add: (input: AccountAddInput) => Promise<AccountSummary>;
@@ -24,6 +26,8 @@ export function AddAccountView(props: AddAccountViewProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
   const oauth = useOAuthSignIn();
+  const client = useClient();
+  const discover = useCallback((email: string, signal: AbortSignal) => client.call('mail:accounts.discover', { email }, { signal }), [client]);
 
   async function submit(input: AccountAddInput): Promise<void> {
     setError(null);
@@ -65,6 +69,7 @@ export function AddAccountView(props: AddAccountViewProps) {
           busy={busy !== null}
           busyText={busy ?? ''}
           error={error}
+          discover={discover}
         />
       )}
     </Modal>

@@ -178,6 +178,32 @@ describe('conversations, all inboxes, undo, POP3 account (web bridge, Chromium)'
     await page.getByTestId('search-clear').click();
   });
 
+  it("fills in a provider's servers from the address, and keeps the servers the person typed", async () => {
+    const { page } = app;
+    await page.getByTestId('add-account').click();
+    const form = page.getByTestId('account-form');
+    await expect.poll(() => form.isVisible()).toBe(true);
+    const value = (id: string) => page.getByTestId(id).inputValue();
+    await page.getByTestId('account-email').fill('someone@gmail.com');
+    await page.getByTestId('account-email').press('Tab');
+    await expect.poll(() => value('account-imap-host'), { timeout: 15_000 }).toBe('imap.gmail.com');
+    expect([await value('account-imap-port'), await value('account-imap-security')]).toEqual(['993', 'tls']);
+    expect([await value('account-smtp-host'), await value('account-smtp-port'), await value('account-smtp-security')]).toEqual(['smtp.gmail.com', '465', 'tls']);
+    expect(await value('account-user')).toBe('someone@gmail.com');
+    expect(await page.getByTestId('account-discovery').textContent()).toMatch(/filled in from Postern's list of providers \(Gmail\).*sign in with Google/);
+    await app.shoot('views-05-discovered', 'account-dialog');
+
+    // A server typed in by hand is the person's: a later look-up leaves it.
+    await page.getByTestId('account-smtp-host').fill('smtp.relay.example.test');
+    await page.getByTestId('account-email').fill('someone@fastmail.com');
+    await page.getByTestId('account-email').press('Tab');
+    await expect.poll(() => page.getByTestId('account-discovery').textContent(), { timeout: 15_000 }).toMatch(/your own entries below are kept/);
+    expect([await value('account-imap-host'), await value('account-smtp-host')]).toEqual(['imap.gmail.com', 'smtp.relay.example.test']);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('account-dialog').count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
+
   it('adds a POP3 account through the form and downloads its INBOX', async () => {
     const { page } = app;
     await page.getByTestId('add-account').click();
@@ -201,11 +227,11 @@ describe('conversations, all inboxes, undo, POP3 account (web bridge, Chromium)'
     await page.getByTestId('account-smtp-port').fill(String(servers.ports.submissions));
     await form.locator('details.advanced > summary').click();
     await page.getByTestId('account-ca').fill(servers.caPem);
-    await app.shoot('views-05-pop3-form', 'account-dialog');
+    await app.shoot('views-06-pop3-form', 'account-dialog');
     await page.getByTestId('account-submit').click();
     await expect.poll(() => page.getByTestId('account-dialog').count(), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => row(POP_SUBJECT).isVisible(), { timeout: 60_000 }).toBe(true);
-    await app.shoot('views-06-pop3-inbox');
+    await app.shoot('views-07-pop3-inbox');
     expect(app.errors).toEqual([]);
   });
 });
