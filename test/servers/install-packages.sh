@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real-server tests and the end-to-end tests
 # need: Dovecot (IMAP, POP3, LMTP), Postfix, openssl, Chromium, isync, notmuch,
-# file (libmagic, the independent check of attachment type detection).
+# file (libmagic, the independent check of attachment type detection),
+# dnsmasq-base (a DNS server for the tests of finding an account's servers).
 # Packages already installed are skipped. Needs root; otherwise it prints the
 # command to run and exits 1.
 set -euo pipefail
 
-packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl chromium isync notmuch file)
+packages=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl chromium isync notmuch file dnsmasq-base)
 
 missing=()
 for p in "${packages[@]}"; do
