@@ -405,7 +405,9 @@ function withDiscovered(prev: Values, found: AccountDiscovery, userEdited: boole
 const SOURCE_WORDS: Record<NonNullable<AccountDiscovery['source']>, (d: AccountDiscovery) => string> = {
   known: (d) => `Postern's list of providers (${d.provider ?? d.domain})`,
   domain: (d) => `${d.domain}'s own settings file`,
+  srv: (d) => `${d.domain}'s DNS records for mail (SRV)`,
   ispdb: () => "Thunderbird's database of providers (ISPDB)",
+  mx: (d) => (d.provider ? `the provider that receives ${d.domain}'s mail (${d.provider})` : `the database entry of the provider that receives ${d.domain}'s mail`),
 };
 
 function DiscoveryNote({ discovery }: { discovery: Discovery }) {

@@ -6,25 +6,42 @@
  * 2. the domain's own autoconfig file, at
  *    https://autoconfig.DOMAIN/mail/config-v1.1.xml?emailaddress=ADDRESS, then
  *    https://DOMAIN/.well-known/autoconfig/mail/config-v1.1.xml;
- * 3. Mozilla's ISPDB, https://autoconfig.thunderbird.net/v1.1/DOMAIN (it
- *    learns the domain, never the address).
+ * 3. the domain's SRV records for mail (RFC 6186, RFC 8314): _imaps._tcp,
+ *    _imap._tcp, _pop3s._tcp, _pop3._tcp, _submissions._tcp, _submission._tcp;
+ * 4. Mozilla's ISPDB, https://autoconfig.thunderbird.net/v1.1/DOMAIN (it
+ *    learns the domain, never the address);
+ * 5. the domain's mail exchanger (MX): a known provider's (a company domain
+ *    on Google Workspace or Microsoft 365), else the ISPDB entry of the
+ *    exchanger's domain.
  *
  * The look-ups run at once, each bounded in time and size; the first source
  * in that order that answers with usable settings wins. Only HTTPS with a
  * verified certificate is read (a redirect to http is not followed):
- * whoever can change these settings can collect the password. Nothing is
- * found is an answer too (source null): the person types the settings in.
+ * whoever can change these settings can collect the password. DNS answers
+ * are not signed, so what comes from them is shown to the person like the
+ * rest, and the servers' certificates are checked as always when the
+ * account is tried. Nothing found is an answer too (source null): the
+ * person types the settings in.
  */
+import { Resolver } from 'node:dns/promises';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { LIMITS } from '../common/limits.ts';
-import type { AccountDiscovery } from '../contract/schemas.ts';
-import { readAutoconfig, type DiscoveredSettings } from './autoconfig-xml.ts';
-import { knownProvider } from './known-providers.ts';
+import type { AccountDiscovery, Security } from '../contract/schemas.ts';
+import { readAutoconfig, type DiscoveredServer, type DiscoveredSettings } from './autoconfig-xml.ts';
+import { knownProvider, providerOfMx, type KnownProvider } from './known-providers.ts';
+
+/** The DNS questions discovery asks (node:dns's Resolver has them). */
+export interface MailDns {
+  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>;
+  resolveSrv(name: string): Promise<{ name: string; port: number; priority: number; weight: number }[]>;
+}
 
 export interface DiscoverOptions {
-  /** Where host names resolve; the system's resolver by default (tests point it at 127.0.0.1). */
+  /** Where host names resolve for HTTPS; the system's resolver by default (tests point it at 127.0.0.1). */
   lookup?: LookupFunction;
+  /** Where MX and SRV questions go; the system's DNS servers by default (tests ask their own server). */
+  dns?: MailDns;
   /** The port every HTTPS look-up connects to; each URL's own (443) by default (tests run theirs elsewhere). */
   httpsPort?: number;
   /** The certificate authorities to trust instead of the system's (a test CA). */
@@ -36,31 +53,45 @@ export interface DiscoverOptions {
 
 const ISPDB = 'https://autoconfig.thunderbird.net/v1.1/';
 
+type Found = Omit<AccountDiscovery, 'domain'>;
+
 export async function discoverAccount(email: string, options: DiscoverOptions = {}): Promise<AccountDiscovery> {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
   const none: AccountDiscovery = { domain, source: null, provider: null, user: null };
   const known = knownProvider(domain);
-  if (known) {
-    return {
-      domain, source: 'known', provider: known.label, user: email, imap: known.imap, smtp: known.smtp,
-      ...(known.oauth ? { oauth_provider: known.oauth } : {}),
-    };
-  }
+  if (known) return { domain, ...fromKnown(known, email, 'known') };
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) return none;
-  const candidates: { source: 'domain' | 'ispdb'; url: URL }[] = [
-    { source: 'domain', url: new URL(`https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(email)}`) },
-    { source: 'domain', url: new URL(`https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`) },
-    { source: 'ispdb', url: new URL(encodeURIComponent(domain), options.ispdb ?? ISPDB) },
-  ];
   // Once an answer is taken (or the caller gives up), the look-ups still running are dropped.
   const done = new AbortController();
   const signal = options.signal ? AbortSignal.any([done.signal, options.signal]) : done.signal;
-  const answers = candidates.map(async (c) => settingsAt(c.url, email, { ...options, signal }));
+  const o: DiscoverOptions = { ...options, signal };
+  const dns = options.dns ?? new Resolver({ timeout: LIMITS.autoconfigDnsTimeoutMs, tries: 2 });
+  const ispdb = (d: string) => new URL(encodeURIComponent(d), options.ispdb ?? ISPDB);
+  const fromFile = (source: 'domain' | 'ispdb', url: URL) => async (): Promise<Found | null> => {
+    const settings = await settingsAt(url, email, o);
+    return settings ? { source, provider: null, ...settings } : null;
+  };
+  // In order of preference.
+  const candidates: (() => Promise<Found | null>)[] = [
+    fromFile('domain', new URL(`https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(email)}`)),
+    fromFile('domain', new URL(`https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`)),
+    async () => fromSrv(dns, domain),
+    fromFile('ispdb', ispdb(domain)),
+    async () => {
+      const exchange = await mailExchanger(dns, domain);
+      if (exchange === null) return null;
+      const host = providerOfMx(exchange);
+      if (host) return fromKnown(host, email, 'mx');
+      const settings = await settingsAt(ispdb(exchange.split('.').slice(-2).join('.')), email, o);
+      return settings ? { source: 'mx', provider: null, ...settings } : null;
+    },
+  ];
+  const answers = candidates.map((c) => c().catch(() => null));
   try {
-    // In order of preference: each waits only for those before it.
-    for (const [i, c] of candidates.entries()) {
-      const settings = await answers[i];
-      if (settings) return { domain, source: c.source, provider: null, ...settings };
+    // Each waits only for those before it.
+    for (const answer of answers) {
+      const found = await answer;
+      if (found) return { domain, ...found };
     }
     return none;
   } finally {
@@ -68,8 +99,50 @@ export async function discoverAccount(email: string, options: DiscoverOptions = 
   }
 }
 
+function fromKnown(p: KnownProvider, email: string, source: 'known' | 'mx'): Found {
+  return { source, provider: p.label, user: email, imap: p.imap, smtp: p.smtp, ...(p.oauth ? { oauth_provider: p.oauth } : {}) };
+}
+
+/** The mail exchanger of the lowest preference, without its final dot; null when there is none. */
+async function mailExchanger(dns: MailDns, domain: string): Promise<string | null> {
+  const records = await dns.resolveMx(domain);
+  const best = [...records].sort((a, b) => a.priority - b.priority)[0];
+  const host = best?.exchange.toLowerCase().replace(/\.$/, '') ?? '';
+  return HOST.test(host) ? host : null;
+}
+
+const HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/**
+ * RFC 6186's records, with RFC 8314's implicit-TLS submission: the first
+ * service offered of each kind, best record first (lowest priority, then
+ * highest weight). A target of "." says the service is not offered.
+ */
+async function fromSrv(dns: MailDns, domain: string): Promise<Found | null> {
+  const ask = async (service: string, security: Security): Promise<DiscoveredServer | null> => {
+    const records = await dns.resolveSrv(`${service}._tcp.${domain}`).catch(() => []);
+    const best = [...records].sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
+    const host = best?.name.toLowerCase().replace(/\.$/, '') ?? '';
+    if (!best || !HOST.test(host) || best.port < 1 || best.port > 65535) return null;
+    return { host, port: best.port, security };
+  };
+  const [imaps, imap, pop3s, pop3, submissions, submission] = await Promise.all([
+    ask('_imaps', 'tls'), ask('_imap', 'starttls'), ask('_pop3s', 'tls'), ask('_pop3', 'starttls'), ask('_submissions', 'tls'), ask('_submission', 'starttls'),
+  ]);
+  const incomingImap = imaps ?? imap;
+  const incomingPop3 = incomingImap ? null : (pop3s ?? pop3);
+  if (!incomingImap && !incomingPop3) return null;
+  const smtp = submissions ?? submission;
+  return {
+    source: 'srv', provider: null, user: null,
+    ...(incomingImap ? { imap: incomingImap } : {}),
+    ...(incomingPop3 ? { pop3: incomingPop3 } : {}),
+    ...(smtp ? { smtp } : {}),
+  };
+}
+
 /** The settings at one URL, or null when it cannot be fetched or read (the next source is tried). */
-async function settingsAt(url: URL, email: string, options: DiscoverOptions): Promise<(DiscoveredSettings & { user: string | null }) | null> {
+async function settingsAt(url: URL, email: string, options: DiscoverOptions): Promise<DiscoveredSettings | null> {
   const xml = await getHttps(url, options, LIMITS.autoconfigMaxRedirects).catch(() => null);
   if (xml === null) return null;
   try {

@@ -43,7 +43,8 @@ const USAGE = `usage: postern <command> [options]   (every command takes --profi
                [--oauth-auth-url URL --oauth-token-url URL --oauth-scope S...] [--no-login]]
                                     (OAuth 2.0 / XOAUTH2 instead of a password; signs in at once)
                                     (without --imap, --pop3 and --smtp the servers are looked up, as account discover)
-  account discover ADDR             (the server settings for an address: known providers, the domain's autoconfig, ISPDB)
+  account discover ADDR             (the server settings for an address: known providers, the domain's autoconfig,
+                                     SRV records, ISPDB, the provider that receives its mail)
   account login NAME                (signs an OAuth account in again: prints the URL to open)
   account list
   folders [--account N]
@@ -194,7 +195,13 @@ async function discoveredServers(call: Caller, email: string, io: Io): Promise<A
 
 function discoveryText(d: AccountDiscovery): string {
   if (d.source === null) return `No server settings found for ${d.domain}.`;
-  const from = d.source === 'known' ? `Postern's list of providers (${d.provider ?? d.domain})` : d.source === 'domain' ? `${d.domain}'s own settings file` : "Thunderbird's ISPDB";
+  const from = {
+    known: `Postern's list of providers (${d.provider ?? d.domain})`,
+    domain: `${d.domain}'s own settings file`,
+    srv: `${d.domain}'s SRV records`,
+    ispdb: "Thunderbird's ISPDB",
+    mx: `the provider that receives ${d.domain}'s mail${d.provider ? ` (${d.provider})` : ''}`,
+  }[d.source];
   const server = (kind: string, s: { host: string; port: number; security: string } | undefined) => (s ? `\n  ${kind} ${s.host}:${s.port} ${s.security}` : '');
   return `Settings for ${d.domain} from ${from}:${server('IMAP', d.imap)}${server('POP3', d.pop3)}${server('SMTP', d.smtp)}${d.user ? `\n  user ${d.user}` : ''}` +
     (d.oauth_provider ? `\n  (also signs in with OAuth 2.0: --oauth ${d.oauth_provider})` : '');

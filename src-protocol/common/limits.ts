@@ -238,5 +238,7 @@ export const LIMITS = {
   autoconfigMaxBytes: 256 * 1024,
   autoconfigMaxDepth: 32,
   autoconfigTimeoutMs: 8_000,
+  /** Each DNS question (MX, SRV) of that look-up, asked twice at most. */
+  autoconfigDnsTimeoutMs: 3_000,
   autoconfigMaxRedirects: 3,
 } as const;

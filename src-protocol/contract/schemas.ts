@@ -88,11 +88,12 @@ export type OAuthAddInput = z.infer<typeof OAuthAddInput>;
 /**
  * Server settings found for an address (mail:accounts.discover): from
  * Postern's list of large providers ('known'), the domain's own autoconfig
- * file ('domain') or Mozilla's ISPDB ('ispdb'); source null: none found.
+ * file ('domain'), its SRV records ('srv'), Mozilla's ISPDB ('ispdb') or its
+ * mail exchanger's provider ('mx'); source null: none found.
  */
 export const AccountDiscovery = z.object({
   domain: z.string(),
-  source: z.enum(['known', 'domain', 'ispdb']).nullable(),
+  source: z.enum(['known', 'domain', 'srv', 'ispdb', 'mx']).nullable(),
   /** The provider's name, for a known one. */
   provider: z.string().nullable(),
   /** The user name the server wants, when the source says. */

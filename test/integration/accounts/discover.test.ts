@@ -1,8 +1,10 @@
-// Finding an address's servers over HTTPS, as discover.ts does it on the
-// internet, against a real HTTPS server on 127.0.0.1 that stands in for the
-// domains' autoconfig hosts and for the ISPDB. Host names resolve to
-// 127.0.0.1 through the lookup the function takes (there is no DNS here);
-// the certificate is checked, signed by a CA made for this test.
+// Finding an address's servers as discover.ts does it on the internet,
+// against a real HTTPS server on 127.0.0.1 that stands in for the domains'
+// autoconfig hosts and for the ISPDB, and a real DNS server (dnsmasq) that
+// publishes the test domains' MX and SRV records. HTTPS host names resolve
+// to 127.0.0.1 through the lookup the function takes (nothing here can
+// serve other addresses); the certificate is checked, signed by a CA made
+// for this test.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -13,11 +15,32 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { discoverAccount, type DiscoverOptions } from '../../../src-protocol/accounts/discover.ts';
 import { LIMITS } from '../../../src-protocol/common/limits.ts';
 import { makeTestCa } from '../../servers/ca.ts';
+import { startTestDns, type TestDns } from '../../helpers/dns-server.ts';
 
 const NAMES = [
   'autoconfig.one.test', 'two.test', 'autoconfig.two.test', 'ispdb.test', 'autoconfig.three.test', 'three.test',
   'autoconfig.both.test', 'autoconfig.moved.test', 'elsewhere.test', 'autoconfig.plain.test', 'autoconfig.bad.test', 'bad.test',
 ];
+
+// What the test domains publish in DNS.
+const DNS = {
+  mx: [
+    { domain: 'company.test', exchange: 'alt1.aspmx.l.google.com', preference: 5 },
+    { domain: 'company.test', exchange: 'aspmx.l.google.com', preference: 1 },
+    { domain: 'm365.test', exchange: 'm365-test.mail.protection.outlook.com', preference: 0 },
+    { domain: 'hosted.test', exchange: 'mx1.hostingco.test', preference: 10 },
+  ],
+  srv: [
+    { name: '_imaps._tcp.srv.test', target: 'imap.srv.test', port: 993 },
+    { name: '_imap._tcp.srv.test', target: 'plain.srv.test', port: 143 },
+    { name: '_submission._tcp.srv.test', target: 'smtp.srv.test', port: 587 },
+    { name: '_submissions._tcp.srv.test', target: 'backup.srv.test', port: 465, priority: 20 },
+    { name: '_submissions._tcp.srv.test', target: 'smtps.srv.test', port: 465, priority: 10 },
+    // "Not offered" (target "."), so POP3 it is.
+    { name: '_imaps._tcp.pop.test', target: '', port: 0 },
+    { name: '_pop3s._tcp.pop.test', target: 'pop.pop.test', port: 995 },
+  ],
+};
 
 const config = (host: string) => `<?xml version="1.0"?>
 <clientConfig version="1.1"><emailProvider id="x">
@@ -35,6 +58,7 @@ let server: Server;
 let caPem: string;
 let port: number;
 let routes: Map<string, Route>;
+let dns: TestDns;
 const asked: string[] = [];
 
 const lookup: LookupFunction = (hostname, options, callback) => {
@@ -47,10 +71,11 @@ const lookup: LookupFunction = (hostname, options, callback) => {
   else callback(null, '127.0.0.1', 4);
 };
 
-const options = (): DiscoverOptions => ({ lookup, httpsPort: port, ca: caPem, ispdb: 'https://ispdb.test/v1.1/' });
+const options = (): DiscoverOptions => ({ lookup, dns: dns.resolver(), httpsPort: port, ca: caPem, ispdb: 'https://ispdb.test/v1.1/' });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'postern-discover-'));
+  dns = await startTestDns(DNS);
   const tls = await makeTestCa(dir, NAMES);
   caPem = await readFile(tls.caFile, 'utf8');
   server = createServer({ cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) }, (req, res) => {
@@ -65,6 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await dns?.stop();
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -126,6 +152,31 @@ describe('discoverAccount over HTTPS', () => {
     // The system's CAs do not know this test's CA: nothing is read.
     const { ca: _ca, ...untrusting } = options();
     expect(await discoverAccount('ann@one.test', untrusting)).toMatchObject({ source: null });
+  });
+
+  it("reads the domain's SRV records: implicit TLS first, the best record, a service marked absent skipped", async () => {
+    expect(await discoverAccount('hu@srv.test', options())).toEqual({
+      domain: 'srv.test', source: 'srv', provider: null, user: null,
+      imap: { host: 'imap.srv.test', port: 993, security: 'tls' }, smtp: { host: 'smtps.srv.test', port: 465, security: 'tls' },
+    });
+    expect(await discoverAccount('io@pop.test', options())).toMatchObject({ source: 'srv', pop3: { host: 'pop.pop.test', port: 995, security: 'tls' } });
+    expect((await discoverAccount('io@pop.test', options())).imap).toBeUndefined();
+  });
+
+  it('prefers SRV records to the ISPDB', async () => {
+    routes.set('ispdb.test/v1.1/srv.test', xml(config('imap.isp.test')));
+    expect(await discoverAccount('hu@srv.test', options())).toMatchObject({ source: 'srv', imap: { host: 'imap.srv.test' } });
+  });
+
+  it("knows a company domain by the provider that receives its mail (MX), and asks the ISPDB for another's", async () => {
+    expect(await discoverAccount('jo@company.test', options())).toMatchObject({
+      source: 'mx', provider: 'Gmail', user: 'jo@company.test', imap: { host: 'imap.gmail.com' }, smtp: { host: 'smtp.gmail.com' }, oauth_provider: 'google',
+    });
+    expect(await discoverAccount('ka@m365.test', options())).toMatchObject({
+      source: 'mx', provider: 'Microsoft 365', imap: { host: 'outlook.office365.com', port: 993 }, smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
+    });
+    routes.set('ispdb.test/v1.1/hostingco.test', xml(config('imap.hostingco.test')));
+    expect(await discoverAccount('li@hosted.test', options())).toMatchObject({ source: 'mx', provider: null, imap: { host: 'imap.hostingco.test' } });
   });
 
   it('needs no network for a known provider', async () => {

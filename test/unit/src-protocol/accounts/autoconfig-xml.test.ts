@@ -2,7 +2,7 @@
 // what real providers publish, and what a hostile server might send instead.
 import { describe, expect, it } from 'vitest';
 import { parseXml, readAutoconfig } from '../../../../src-protocol/accounts/autoconfig-xml.ts';
-import { knownProvider } from '../../../../src-protocol/accounts/known-providers.ts';
+import { knownProvider, providerOfMx } from '../../../../src-protocol/accounts/known-providers.ts';
 import { LIMITS } from '../../../../src-protocol/common/limits.ts';
 
 const server = (tag: string, type: string, host: string, port: number, socket: string, user = '%EMAILADDRESS%') => `
@@ -90,5 +90,14 @@ describe('knownProvider', () => {
     expect(knownProvider('hotmail.com')).toMatchObject({ oauth: 'microsoft', smtp: { security: 'starttls', port: 587 } });
     expect(knownProvider('mail.gmail.com')).toBeUndefined();
     expect(knownProvider('example.org')).toBeUndefined();
+  });
+
+  it('knows the providers that host company domains by their mail exchangers', () => {
+    expect(providerOfMx('ASPMX.L.GOOGLE.COM.')).toMatchObject({ label: 'Gmail', oauth: 'google' });
+    expect(providerOfMx('contoso-com.mail.protection.outlook.com')).toMatchObject({ label: 'Microsoft 365', smtp: { host: 'smtp.office365.com' } });
+    expect(providerOfMx('in1-smtp.messagingengine.com')).toMatchObject({ label: 'Fastmail' });
+    // An ending, not a substring: a look-alike domain is nobody's.
+    expect(providerOfMx('mx.notgoogle.com')).toBeUndefined();
+    expect(providerOfMx('google.com.evil.test')).toBeUndefined();
   });
 });
