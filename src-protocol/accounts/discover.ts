@@ -53,6 +53,9 @@ export interface DiscoverOptions {
 
 const ISPDB = 'https://autoconfig.thunderbird.net/v1.1/';
 
+/** A host or domain name with at least two labels, lower case (what the look-ups may ask for). */
+const HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
 type Found = Omit<AccountDiscovery, 'domain'>;
 
 export async function discoverAccount(email: string, options: DiscoverOptions = {}): Promise<AccountDiscovery> {
@@ -60,12 +63,13 @@ export async function discoverAccount(email: string, options: DiscoverOptions = 
   const none: AccountDiscovery = { domain, source: null, provider: null, user: null };
   const known = knownProvider(domain);
   if (known) return { domain, ...fromKnown(known, email, 'known') };
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) return none;
+  if (!HOST.test(domain)) return none;
   // Once an answer is taken (or the caller gives up), the look-ups still running are dropped.
   const done = new AbortController();
   const signal = options.signal ? AbortSignal.any([done.signal, options.signal]) : done.signal;
   const o: DiscoverOptions = { ...options, signal };
-  const dns = options.dns ?? new Resolver({ timeout: LIMITS.autoconfigDnsTimeoutMs, tries: 2 });
+  const own = options.dns ? null : new Resolver({ timeout: LIMITS.autoconfigDnsTimeoutMs, tries: 2 });
+  const dns: MailDns = options.dns ?? (own as Resolver);
   const ispdb = (d: string) => new URL(encodeURIComponent(d), options.ispdb ?? ISPDB);
   const fromFile = (source: 'domain' | 'ispdb', url: URL) => async (): Promise<Found | null> => {
     const settings = await settingsAt(url, email, o);
@@ -96,6 +100,7 @@ export async function discoverAccount(email: string, options: DiscoverOptions = 
     return none;
   } finally {
     done.abort();
+    own?.cancel();
   }
 }
 
@@ -110,8 +115,6 @@ async function mailExchanger(dns: MailDns, domain: string): Promise<string | nul
   const host = best?.exchange.toLowerCase().replace(/\.$/, '') ?? '';
   return HOST.test(host) ? host : null;
 }
-
-const HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 /**
  * RFC 6186's records, with RFC 8314's implicit-TLS submission: the first
