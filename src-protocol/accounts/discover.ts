@@ -26,6 +26,7 @@
 import { Resolver } from 'node:dns/promises';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { PosternError } from '../common/errors.ts';
 import { LIMITS } from '../common/limits.ts';
 import type { AccountDiscovery, Security } from '../contract/schemas.ts';
 import { readAutoconfig, type DiscoveredServer, type DiscoveredSettings } from './autoconfig-xml.ts';
@@ -142,6 +143,38 @@ async function fromSrv(dns: MailDns, domain: string): Promise<Found | null> {
     ...(incomingPop3 ? { pop3: incomingPop3 } : {}),
     ...(smtp ? { smtp } : {}),
   };
+}
+
+/**
+ * POSTERN_DISCOVERY_DNS: DNS servers ("127.0.0.1:5353", comma-separated
+ * IPv4 addresses, each with an optional port) that finding servers asks
+ * instead of the system's, for every name, including the HTTPS hosts. For
+ * a network whose DNS should not learn the domains looked up, and for the
+ * tests, which must not send a question beyond this machine. Unset: the
+ * system's resolver.
+ */
+export function discoveryNetworkFromEnv(env: NodeJS.ProcessEnv): Pick<DiscoverOptions, 'dns' | 'lookup'> {
+  const value = env['POSTERN_DISCOVERY_DNS']?.trim();
+  if (!value) return {};
+  const servers = value.split(',').map((s) => s.trim());
+  if (!servers.every((s) => /^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(s))) {
+    throw new PosternError('BAD_INPUT', `POSTERN_DISCOVERY_DNS must list IPv4 addresses with optional ports, separated by commas (it is "${value}").`);
+  }
+  const resolver = new Resolver({ timeout: LIMITS.autoconfigDnsTimeoutMs, tries: 2 });
+  resolver.setServers(servers);
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    resolver.resolve4(hostname).then(
+      (addresses) => {
+        if ((options as { all?: boolean }).all) {
+          (callback as unknown as (err: null, all: { address: string; family: number }[]) => void)(null, addresses.map((address) => ({ address, family: 4 })));
+        } else {
+          callback(null, addresses[0] ?? '', 4);
+        }
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 4),
+    );
+  };
+  return { dns: resolver, lookup };
 }
 
 /** The settings at one URL, or null when it cannot be fetched or read (the next source is tried). */

@@ -3,7 +3,7 @@
  * accounts, folders, header sync, reading (with the raw message stored
  * durably before it is parsed), flags, attachments and sending.
  */
-import { discoverAccount } from '../accounts/discover.ts';
+import { discoverAccount, discoveryNetworkFromEnv } from '../accounts/discover.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
@@ -365,7 +365,7 @@ export class MailService {
         }
         return toSummary(stored);
       },
-      'mail:accounts.discover': async ({ email }, ctx) => discoverAccount(email, { signal: ctx.signal }),
+      'mail:accounts.discover': async ({ email }, ctx) => discoverAccount(email, { ...discoveryNetworkFromEnv(process.env), signal: ctx.signal }),
       'mail:accounts.remove': async ({ account_id }) => {
         const account = await this.#accounts.find(account_id);
         await this.#stopWatching(account.id);

@@ -2,6 +2,7 @@
 // reply kept in Sent; "All inboxes" across two accounts; Undo after a delete
 // brings the message back (here and on the server); a POP3 account added
 // through the form downloads its INBOX.
+import { readFile } from 'node:fs/promises';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, seedMaildir } from '../servers/mail-tools.ts';
@@ -232,6 +233,9 @@ describe('conversations, all inboxes, undo, POP3 account (web bridge, Chromium)'
     await expect.poll(() => page.getByTestId('account-dialog').count(), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => row(POP_SUBJECT).isVisible(), { timeout: 60_000 }).toBe(true);
     await app.shoot('views-07-pop3-inbox');
+    // Leaving the address looked its servers up, and the app asked the test run's DNS server, nothing beyond it.
+    const domain = popper.email.split('@')[1] as string;
+    expect(await readFile(inject('discoveryDns').log, 'utf8')).toContain(`query[A] autoconfig.${domain}`);
     expect(app.errors).toEqual([]);
   });
 });

@@ -8,10 +8,13 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { TestServers } from './harness.ts';
 import { startServers, stopServers } from './harness.ts';
+import { startTestDns } from './dns.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     servers: TestServers;
+    /** The DNS server every engine of the run asks when finding an account's servers, and its log of questions. */
+    discoveryDns: { port: number; log: string };
   }
 }
 
@@ -24,6 +27,7 @@ const REQUIRED = [
   '/usr/lib/dovecot/lmtp',
   '/usr/sbin/postfix',
   '/usr/bin/openssl',
+  '/usr/sbin/dnsmasq',
 ];
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
@@ -58,7 +62,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // test writes here stays as reachable for them as it was directly under /tmp.
   chmodSync(runTmp, 0o755);
   process.env['TMPDIR'] = runTmp;
+  // Finding an account's servers (mail:accounts.discover) asks DNS and HTTPS
+  // hosts on the internet. Every engine of the run (in the workers, the CLI
+  // and `postern serve` they start, all of which inherit this) asks this
+  // server instead, which knows no name: no question leaves the machine.
+  const dnsLog = join(runTmp, 'discovery-dns.log');
+  const dns = await startTestDns({}, dnsLog);
+  process.env['POSTERN_DISCOVERY_DNS'] = `127.0.0.1:${dns.port}`;
+  project.provide('discoveryDns', { port: dns.port, log: dnsLog });
   return async () => {
+    await dns.stop();
     await stopServers(servers);
     rmSync(runTmp, { recursive: true, force: true });
   };

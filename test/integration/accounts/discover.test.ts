@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { discoverAccount, type DiscoverOptions } from '../../../src-protocol/accounts/discover.ts';
 import { LIMITS } from '../../../src-protocol/common/limits.ts';
 import { makeTestCa } from '../../servers/ca.ts';
-import { startTestDns, type TestDns } from '../../helpers/dns-server.ts';
+import { startTestDns, type TestDns } from '../../servers/dns.ts';
 
 const NAMES = [
   'autoconfig.one.test', 'two.test', 'autoconfig.two.test', 'ispdb.test', 'autoconfig.three.test', 'three.test',

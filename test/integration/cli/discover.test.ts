@@ -1,12 +1,13 @@
 // `postern account discover` and `account add` without servers: the
 // settings come from the address. Known providers need no network; for
-// any other domain the look-ups go out and, with no answer, the person is
-// told to give the servers. (The look-ups themselves are tested against an
-// HTTPS server in integration/accounts/discover.test.ts.)
-import { mkdtemp, rm } from 'node:fs/promises';
+// any other domain the look-ups go out (here, to the test run's own DNS
+// server, which knows no name) and, with no answer, the person is told to
+// give the servers. (The look-ups themselves are tested against an HTTPS
+// and a DNS server in integration/accounts/discover.test.ts.)
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliJson, runCli } from '../../helpers/run-cli.ts';
 import type { AccountDiscovery } from '../../../src-protocol/contract/index.ts';
 
@@ -39,6 +40,13 @@ describe('account discover', () => {
   it('says when nothing is found, and account add then asks for the servers', async () => {
     const found = await cliJson<AccountDiscovery>(['account', 'discover', 'someone@nowhere.test', '--profile', profile]);
     expect(found).toEqual({ domain: 'nowhere.test', source: null, provider: null, user: null });
+    // Every question went to the DNS server POSTERN_DISCOVERY_DNS names: the HTTPS hosts, the SRV and MX records.
+    const asked = async () => (await readFile(inject('discoveryDns').log, 'utf8')).split('\n').filter((l) => l.includes('nowhere.test'));
+    await expect.poll(async () => (await asked()).join('\n'), { timeout: 5_000 }).toMatch(/query\[MX\] nowhere\.test/);
+    const questions = (await asked()).join('\n');
+    for (const q of [/query\[A\] autoconfig\.nowhere\.test/, /query\[A\] nowhere\.test/, /query\[SRV\] _imaps\._tcp\.nowhere\.test/, /query\[SRV\] _submission\._tcp\.nowhere\.test/]) {
+      expect(questions).toMatch(q);
+    }
     const add = await runCli(['account', 'add', '--name', 'Nowhere', '--email', 'someone@nowhere.test', '--password-env', 'NOWHERE_PW', '--profile', profile], { env: { NOWHERE_PW: 'x' } });
     expect(add.code).not.toBe(0);
     expect(add.stderr).toMatch(/No server settings were found for nowhere\.test: give them with --imap/);

@@ -1,9 +1,12 @@
 // A real DNS server (Debian's dnsmasq) on 127.0.0.1 and a free port, answering
 // only the MX and SRV records a test gives it: what a domain publishes for
-// mail clients to find its servers. Nothing is forwarded anywhere else.
+// mail clients to find its servers. Nothing is forwarded anywhere else. The
+// test run starts one that knows nothing (global-setup.ts) for every engine
+// the tests start, so that finding an account's servers never asks beyond
+// this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
-import { freePorts } from '../servers/proc.ts';
+import { freePorts } from './proc.ts';
 
 export interface DnsRecords {
   /** domain → mail exchanger, preference. */
@@ -19,7 +22,8 @@ export interface TestDns {
   stop(): Promise<void>;
 }
 
-export async function startTestDns(records: DnsRecords): Promise<TestDns> {
+/** `logFile`: every question asked is written there (dnsmasq's --log-queries). */
+export async function startTestDns(records: DnsRecords, logFile?: string): Promise<TestDns> {
   const [port] = (await freePorts(1)) as [number];
   const args = [
     '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-poll', '--conf-file=/dev/null', '--pid-file',
@@ -28,6 +32,7 @@ export async function startTestDns(records: DnsRecords): Promise<TestDns> {
     '--local=/test/',
     ...(records.mx ?? []).map((m) => `--mx-host=${m.domain},${m.exchange},${m.preference}`),
     ...(records.srv ?? []).map((s) => `--srv-host=${s.name},${s.target},${s.port},${s.priority ?? 0},${s.weight ?? 0}`),
+    ...(logFile ? ['--log-queries', `--log-facility=${logFile}`] : []),
   ];
   const child: ChildProcess = spawn('/usr/sbin/dnsmasq', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
