@@ -504,9 +504,20 @@ export class MailStore implements PackIndex {
     return uids.map((uid) => (get.get(folderId, uid) as { id: number } | undefined)?.id).filter((id): id is number => id !== undefined);
   }
 
-  /** A moved message's placeholder row learns the UID the server gave it. */
-  assignUid(id: number, uid: number): void {
-    this.#sql('UPDATE messages SET uid = ? WHERE id = ?').run(uid, id);
+  /**
+   * A moved message's placeholder row learns the UID the server gave it.
+   * With `uidvalidity` (the destination's, from COPYUID or the folder
+   * opened), a destination never synced learns it too: its first sync would
+   * otherwise take every UID it holds for stale and drop the moved copy,
+   * body and all, to fetch it again as a new message.
+   */
+  assignUid(id: number, uid: number, uidvalidity?: number): void {
+    this.transaction(() => {
+      this.#sql('UPDATE messages SET uid = ? WHERE id = ?').run(uid, id);
+      if (uidvalidity !== undefined) {
+        this.#sql('UPDATE folders SET uidvalidity = ? WHERE id = (SELECT folder_id FROM messages WHERE id = ?) AND uidvalidity IS NULL').run(uidvalidity, id);
+      }
+    });
   }
 
   removeMessage(id: number): void {

@@ -95,8 +95,8 @@ async function applyTask(client: ImapFlow, store: MailStore, task: TaskRow, blob
       case 'move': {
         const result = refusedIfFalse(await client.messageMove(String(p.uid), p.to, { uid: true }), `move a message to ${p.to}`);
         const newUid = result ? result.uidMap?.get(p.uid) : undefined;
-        // With UIDPLUS the local copy learns its new UID at once.
-        if (newUid !== undefined) store.assignUid(p.message_id, newUid);
+        // With UIDPLUS the local copy learns its new UID at once, and the UIDVALIDITY it belongs to.
+        if (newUid !== undefined) store.assignUid(p.message_id, newUid, result && result.uidValidity !== undefined ? Number(result.uidValidity) : undefined);
         else moved = p;
         return;
       }
@@ -122,6 +122,7 @@ async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to
   const row = store.message(id);
   if (!row) return;
   let uid: number | undefined;
+  let uidvalidity: number | undefined;
   if (row.message_id) {
     try {
       const lock = await client.getMailboxLock(to, { readOnly: true });
@@ -130,6 +131,7 @@ async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to
         const known = store.knownUids(row.folder_id);
         const fresh = (Array.isArray(found) ? found : []).filter((u) => !known.has(u));
         if (fresh.length) uid = Math.max(...fresh);
+        if (client.mailbox && client.mailbox.uidValidity !== undefined) uidvalidity = Number(client.mailbox.uidValidity);
       } finally {
         lock.release();
       }
@@ -138,7 +140,7 @@ async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to
       if (!isServerRefusal(err)) throw err;
     }
   }
-  if (uid !== undefined) store.assignUid(id, uid);
+  if (uid !== undefined) store.assignUid(id, uid, uidvalidity);
   else store.removeMessage(id);
 }
 

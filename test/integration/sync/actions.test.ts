@@ -158,4 +158,24 @@ describe('actions', () => {
     await cli(['folder', 'delete', 'Receipts 2025']);
     expect((await cli<{ path: string }[]>(['folders'])).map((f) => f.path)).not.toContain('Receipts 2025');
   });
+
+  it('keeps a message moved into a folder never synced through that folder\'s first sync, as the same message', async () => {
+    await cli(['folder', 'create', 'Fresh']);
+    const id = await subjectId('INBOX', 'epsilon');
+    // Opened once: its body is stored here.
+    const opened = await runCli(['show', String(id), '--profile', profile], { env: env() });
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(await cli(['move', String(id), '--to', 'Fresh'])).toEqual({ moved: 1 });
+    const before = await cli<MessageSummary[]>(['list', '--folder', 'Fresh']);
+    expect(before.map((m) => [m.id, m.subject])).toEqual([[id, 'epsilon']]);
+    // The folder's first sync: the copy the move made is the server's message, not a stale one to drop and fetch again.
+    await cli(['sync', '--all-folders']);
+    const after = await cli<MessageSummary[]>(['list', '--folder', 'Fresh']);
+    expect(after.map((m) => [m.id, m.subject, m.uid])).toEqual([[id, 'epsilon', before[0]?.uid]]);
+    // Still opens from what is stored here: with a wrong password the server could not serve it.
+    const offline = await runCli(['show', String(id), '--profile', profile], { env: { ACT_PW: 'not-the-password' } });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toContain('epsilon');
+    expect((await onServer('Fresh')).has('<epsilon@example.net>')).toBe(true);
+  });
 });
