@@ -133,7 +133,20 @@ export function App() {
 
   const reloadFolders = foldersState.reload;
   const search = useSearch();
-  const onSynced = useCallback((ref: FolderRef) => void reloadFolders(ref.account_id, false), [reloadFolders]);
+  const searchRef = useRef({ rerunIfActive: () => {} });
+  searchRef.current.rerunIfActive = () => {
+    if (search.active) search.rerun();
+  };
+  // After a folder's sync: fresh counts, and the search again from the store. The sync of the folder
+  // just left may still be writing when a search runs (it is not waited for), and its results would
+  // otherwise stay as they were until the query changed.
+  const onSynced = useCallback(
+    (ref: FolderRef) => {
+      void reloadFolders(ref.account_id, false);
+      searchRef.current.rerunIfActive();
+    },
+    [reloadFolders],
+  );
   const accountLabelRef = useRef<(id: string) => string>((id) => id);
   // After a whole-account sync: fresh counts, and the list and search again from the store.
   const listRef = useRef<{ relist: () => void } | null>(null);
@@ -161,10 +174,6 @@ export function App() {
   listRef.current = list;
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  const searchRef = useRef({ rerunIfActive: () => {} });
-  searchRef.current.rerunIfActive = () => {
-    if (search.active) search.rerun();
-  };
 
   const applyFlags = useCallback(
     (id: number, flags: string[]) => {
