@@ -57,23 +57,26 @@ const NAME = /^[A-Za-z_][\w.:-]*/;
 export function parseXml(source: string): XmlElement {
   if (source.length > LIMITS.autoconfigMaxBytes) throw bad('it is too large');
   let pos = 0;
+  /** Moves past the next `end`; returns what came before it. */
+  const through = (end: string, what: string): string => {
+    const at = source.indexOf(end, pos);
+    if (at < 0) throw bad(`an unclosed ${what}`);
+    const skipped = source.slice(pos, at);
+    pos = at + end.length;
+    return skipped;
+  };
+  /** A processing instruction or comment at pos is skipped (true); a document type is refused. */
+  const skipIgnorable = (): boolean => {
+    if (source.startsWith('<?', pos)) through('?>', 'processing instruction');
+    else if (source.startsWith('<!--', pos)) through('-->', 'comment');
+    else if (source.startsWith('<!', pos) && !source.startsWith('<![CDATA[', pos)) throw bad('it declares a document type, which Postern does not read');
+    else return false;
+    return true;
+  };
   const skipMisc = (): void => {
-    for (;;) {
+    do {
       while (pos < source.length && /\s/.test(source[pos] as string)) pos++;
-      if (source.startsWith('<?', pos)) {
-        const end = source.indexOf('?>', pos);
-        if (end < 0) throw bad('an unclosed processing instruction');
-        pos = end + 2;
-      } else if (source.startsWith('<!--', pos)) {
-        const end = source.indexOf('-->', pos);
-        if (end < 0) throw bad('an unclosed comment');
-        pos = end + 3;
-      } else if (source.startsWith('<!', pos) && !source.startsWith('<![CDATA[', pos)) {
-        throw bad('it declares a document type, which Postern does not read');
-      } else {
-        return;
-      }
-    }
+    } while (skipIgnorable());
   };
   const element = (depth: number): XmlElement => {
     if (depth > LIMITS.autoconfigMaxDepth) throw bad('it nests too deep');
@@ -118,20 +121,10 @@ export function parseXml(source: string): XmlElement {
         return { name, attrs, children, text };
       }
       if (source.startsWith('<![CDATA[', pos)) {
-        const end = source.indexOf(']]>', pos);
-        if (end < 0) throw bad('an unclosed CDATA section');
-        text += source.slice(pos + 9, end);
-        pos = end + 3;
-      } else if (source.startsWith('<!--', pos)) {
-        const end = source.indexOf('-->', pos);
-        if (end < 0) throw bad('an unclosed comment');
-        pos = end + 3;
-      } else if (source.startsWith('<?', pos)) {
-        const end = source.indexOf('?>', pos);
-        if (end < 0) throw bad('an unclosed processing instruction');
-        pos = end + 2;
-      } else if (source.startsWith('<!', pos)) {
-        throw bad('it declares a document type, which Postern does not read');
+        pos += 9;
+        text += through(']]>', 'CDATA section');
+      } else if (skipIgnorable()) {
+        continue;
       } else if (source[pos] === '<') {
         children.push(element(depth + 1));
       } else {

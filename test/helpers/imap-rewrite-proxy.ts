@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../servers/layout.ts';
 import type { TestServers } from '../servers/harness.ts';
+import { pairSockets } from './tcp-proxy.ts';
 
 export interface ImapRewriteProxy {
   port: number;
@@ -30,18 +31,7 @@ export async function startImapRewriteProxy(servers: TestServers, rewrite: LineR
   const sockets = new Set<net.Socket>();
   const server = tls.createServer({ cert, key }, (client) => {
     const upstream = tls.connect({ host: servers.host, port: servers.ports.imaps, ca: servers.caPem, servername: 'localhost' });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    pairSockets(client, upstream, sockets);
     client.pipe(upstream);
     const lines = new LineRewriter(rewrite);
     upstream.on('data', (chunk: Buffer) => {

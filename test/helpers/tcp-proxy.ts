@@ -18,6 +18,27 @@ export interface TcpProxy {
   readonly accepted: number;
 }
 
+/**
+ * Ties a relay's two sockets together and keeps them in `open` while they
+ * are. One side gone, the other goes too: as on a real network, a client
+ * that drops its connection stops the server's sending (the relay must not
+ * go on draining it).
+ */
+export function pairSockets(client: net.Socket, upstream: net.Socket, open: Set<net.Socket>): void {
+  for (const s of [client, upstream]) {
+    open.add(s);
+    s.on('close', () => {
+      open.delete(s);
+      client.destroy();
+      upstream.destroy();
+    });
+    s.on('error', () => {
+      client.destroy();
+      upstream.destroy();
+    });
+  }
+}
+
 export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | null = null;
@@ -31,20 +52,7 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
     server = net.createServer((client) => {
       accepted++;
       const upstream = net.connect(targetPort, host);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        // One side gone, the other goes too: as on a real network, a client that drops its
-        // connection stops the server's sending (the relay must not go on draining it).
-        s.on('close', () => {
-          sockets.delete(s);
-          client.destroy();
-          upstream.destroy();
-        });
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
+      pairSockets(client, upstream, sockets);
       client.pipe(upstream);
       upstream.on('data', (chunk: Buffer) => {
         bytesDown += chunk.length;
