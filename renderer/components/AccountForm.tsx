@@ -410,6 +410,12 @@ const SOURCE_WORDS: Record<NonNullable<AccountDiscovery['source']>, (d: AccountD
   mx: (d) => (d.provider ? `the provider that receives ${d.domain}'s mail (${d.provider})` : `the database entry of the provider that receives ${d.domain}'s mail`),
 };
 
+/** The servers found whose host is neither the address's domain nor under it. */
+function outsideDomain(d: AccountDiscovery): string[] {
+  const hosts = [d.imap?.host, d.pop3?.host, d.smtp?.host].filter((h): h is string => h !== undefined);
+  return [...new Set(hosts.filter((h) => h !== d.domain && !h.endsWith(`.${d.domain}`)))];
+}
+
 function DiscoveryNote({ discovery }: { discovery: Discovery }) {
   if (discovery.state === 'idle') return null;
   let text: string;
@@ -421,6 +427,10 @@ function DiscoveryNote({ discovery }: { discovery: Discovery }) {
     else if (!discovery.applied) text = `Settings found in ${SOURCE_WORDS[d.source](d)}; your own entries below are kept.`;
     else {
       text = `Server settings filled in from ${SOURCE_WORDS[d.source](d)}. Check them before adding the account.`;
+      // DNS answers are not signed (RFC 6186 section 6): servers outside the domain are pointed out.
+      const outside = d.source === 'srv' ? outsideDomain(d) : [];
+      if (outside.length === 1) text += ` ${outside[0]} is not part of ${d.domain}: add the account only if you trust it.`;
+      if (outside.length > 1) text += ` ${outside.join(', ')} are not part of ${d.domain}: add the account only if you trust them.`;
       if (d.oauth_provider) text += ` ${d.provider ?? 'This provider'} can also sign in with ${d.oauth_provider === 'google' ? 'Google' : 'Microsoft'} (OAuth 2.0).`;
     }
   }

@@ -7,6 +7,7 @@ import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, seedMaildir } from '../servers/mail-tools.ts';
 import type { TestUser } from '../servers/harness.ts';
+import { DISCOVERY_SRV_DOMAIN } from '../servers/dns.ts';
 import { serverSubjects, startApp, type App } from './support/app.ts';
 
 const servers = inject('servers');
@@ -200,6 +201,22 @@ describe('conversations, all inboxes, undo, POP3 account (web bridge, Chromium)'
     await page.getByTestId('account-email').press('Tab');
     await expect.poll(() => page.getByTestId('account-discovery').textContent(), { timeout: 15_000 }).toMatch(/your own entries below are kept/);
     expect([await value('account-imap-host'), await value('account-smtp-host')]).toEqual(['imap.gmail.com', 'smtp.relay.example.test']);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('account-dialog').count()).toBe(0);
+
+    // A domain that publishes SRV records (the test run's DNS server has them): its servers, and a word
+    // about the one outside the domain, since DNS answers are not signed.
+    await page.getByTestId('add-account').click();
+    await expect.poll(() => form.isVisible()).toBe(true);
+    await page.getByTestId('account-email').fill(`someone@${DISCOVERY_SRV_DOMAIN}`);
+    await page.getByTestId('account-email').press('Tab');
+    await expect.poll(() => value('account-imap-host'), { timeout: 15_000 }).toBe('mail.provider.test');
+    expect([await value('account-imap-port'), await value('account-imap-security')]).toEqual(['993', 'tls']);
+    expect([await value('account-smtp-host'), await value('account-smtp-port'), await value('account-smtp-security')]).toEqual([`smtp.${DISCOVERY_SRV_DOMAIN}`, '587', 'starttls']);
+    expect(await page.getByTestId('account-discovery').textContent()).toMatch(
+      new RegExp(`DNS records for mail \\(SRV\\).*mail\\.provider\\.test is not part of ${DISCOVERY_SRV_DOMAIN.replace('.', '\\.')}`),
+    );
+    await app.shoot('views-05-discovered-srv', 'account-dialog');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('account-dialog').count()).toBe(0);
     expect(app.errors).toEqual([]);

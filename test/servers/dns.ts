@@ -8,6 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { freePorts } from './proc.ts';
 
+/** A domain whose mail servers the test run's DNS server publishes as SRV records (global-setup.ts). */
+export const DISCOVERY_SRV_DOMAIN = 'srv-e2e.test';
+
 export interface DnsRecords {
   /** domain → mail exchanger, preference. */
   mx?: { domain: string; exchange: string; preference: number }[];
