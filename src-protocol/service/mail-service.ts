@@ -3,7 +3,6 @@
  * accounts, folders, header sync, reading (with the raw message stored
  * durably before it is parsed), flags, attachments and sending.
  */
-import { discoverAccount, discoveryNetworkFromEnv } from '../accounts/discover.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CallContext, EventHub, Handlers } from './dispatcher.ts';
@@ -13,6 +12,7 @@ import { compileSearch } from '../store/search-query.ts';
 import { forwardPrefill, replyPrefill } from './replies.ts';
 import { DraftStore } from '../store/draft-store.ts';
 import { AccountConfig, accountIdFromName, identitiesOf, toSummary, type StoredAccount } from '../accounts/account-config.ts';
+import { discoverAccount, discoveryNetworkFromEnv } from '../accounts/discover.ts';
 import { sanitizeHtml } from '../mime/sanitize-html.ts';
 import { htmlToPlainText } from '../mime/html-to-text.ts';
 import type { CredentialStore } from '../accounts/credentials.ts';

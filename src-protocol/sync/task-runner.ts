@@ -120,7 +120,8 @@ async function applyTask(client: ImapFlow, store: MailStore, task: TaskRow, blob
  */
 async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to: string): Promise<void> {
   const row = store.message(id);
-  if (!row) return;
+  // Gone, or moved on here since: the task that moves it on finds its own way.
+  if (!row || row.folder_path !== to) return;
   let uid: number | undefined;
   let uidvalidity: number | undefined;
   if (row.message_id) {
