@@ -87,7 +87,7 @@ export async function discoverAccount(email: string, options: DiscoverOptions = 
       if (exchange === null) return null;
       const host = providerOfMx(exchange);
       if (host) return fromKnown(host, email, 'mx');
-      const settings = await settingsAt(ispdb(exchange.split('.').slice(-2).join('.')), email, o);
+      const settings = await settingsAt(ispdb(registeredDomain(exchange)), email, o);
       return settings ? { source: 'mx', provider: null, ...settings } : null;
     },
   ];
@@ -107,6 +107,20 @@ export async function discoverAccount(email: string, options: DiscoverOptions = 
 
 function fromKnown(p: KnownProvider, email: string, source: 'known' | 'mx'): Found {
   return { source, provider: p.label, user: email, imap: p.imap, smtp: p.smtp, ...(p.oauth ? { oauth_provider: p.oauth } : {}) };
+}
+
+/**
+ * The domain an exchanger's owner registered, for the ISPDB: its last two
+ * labels, or three under a country's second level such as co.uk or com.au
+ * (mx1.provider.co.uk is provider.co.uk's, not co.uk's). A rule of thumb,
+ * not the public suffix list: a wrong guess only finds no entry.
+ */
+export function registeredDomain(host: string): string {
+  const labels = host.split('.');
+  const secondLevel = labels.at(-2) ?? '';
+  const countryCode = (labels.at(-1) ?? '').length === 2;
+  const keep = countryCode && labels.length > 2 && /^(co|com|net|org|ac|gov|edu|ne|or|go)$/.test(secondLevel) ? 3 : 2;
+  return labels.slice(-keep).join('.');
 }
 
 /** The mail exchanger of the lowest preference, without its final dot; null when there is none. */
