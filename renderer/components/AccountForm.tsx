@@ -24,7 +24,8 @@ export interface AccountFormProps {
 type Discovery =
   | { state: 'idle' }
   | { state: 'looking'; domain: string }
-  | { state: 'done'; result: AccountDiscovery; applied: boolean };
+  | { state: 'done'; result: AccountDiscovery; applied: boolean }
+  | { state: 'failed'; domain: string; message: string };
 
 /** An address worth looking up: something@domain.tld. */
 const LOOKS_LIKE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -139,9 +140,9 @@ export function AccountForm(props: AccountFormProps) {
         if (applied) setV((prev) => (prev.email.trim() === email ? withDiscovered(prev, result, userEdited.current) : prev));
         setDiscovery({ state: 'done', result, applied });
       },
-      () => {
-        // A failed look-up is the same as nothing found: the person types the settings in.
-        if (!controller.signal.aborted) setDiscovery({ state: 'done', result: { domain: '', source: null, provider: null, user: null }, applied: false });
+      (err: unknown) => {
+        // The person types the settings in, told why none were looked up (a bad POSTERN_DISCOVERY_DNS, say).
+        if (!controller.signal.aborted) setDiscovery({ state: 'failed', domain: email.slice(email.lastIndexOf('@') + 1), message: err instanceof Error ? err.message : String(err) });
       },
     );
   }
@@ -421,9 +422,11 @@ function DiscoveryNote({ discovery }: { discovery: Discovery }) {
   let text: string;
   if (discovery.state === 'looking') {
     text = `Looking up the server settings for ${discovery.domain}…`;
+  } else if (discovery.state === 'failed') {
+    text = `The server settings for ${discovery.domain} could not be looked up (${discovery.message}): type them in below.`;
   } else {
     const d = discovery.result;
-    if (d.source === null) text = `No server settings found${d.domain ? ` for ${d.domain}` : ''}: type them in below.`;
+    if (d.source === null) text = `No server settings found for ${d.domain}: type them in below.`;
     else if (!discovery.applied) text = `Settings found in ${SOURCE_WORDS[d.source](d)}; your own entries below are kept.`;
     else {
       text = `Server settings filled in from ${SOURCE_WORDS[d.source](d)}. Check them before adding the account.`;

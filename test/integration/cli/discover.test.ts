@@ -52,4 +52,10 @@ describe('account discover', () => {
     expect(add.stderr).toMatch(/No server settings were found for nowhere\.test: give them with --imap/);
     expect(add.stderr).toContain('[BAD_INPUT]');
   });
+
+  it('says what is wrong with POSTERN_DISCOVERY_DNS instead of asking the system resolver', async () => {
+    const r = await runCli(['account', 'discover', 'someone@nowhere.test', '--profile', profile], { env: { POSTERN_DISCOVERY_DNS: 'dns.example.test' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/POSTERN_DISCOVERY_DNS must list IPv4 addresses.*\[BAD_INPUT\]/);
+  });
 });
