@@ -129,8 +129,8 @@ async function adoptMovedCopy(client: ImapFlow, store: MailStore, id: number, to
       const lock = await client.getMailboxLock(to, { readOnly: true });
       try {
         const found = await client.search({ header: { 'message-id': row.message_id } }, { uid: true });
-        const known = store.knownUids(row.folder_id);
-        const fresh = (Array.isArray(found) ? found : []).filter((u) => !known.has(u));
+        // Only the UIDs found are looked up here: the folder may hold 100k.
+        const fresh = (Array.isArray(found) ? found : []).filter((u) => store.idsForUids(row.folder_id, [u]).length === 0);
         if (fresh.length) uid = Math.max(...fresh);
         if (client.mailbox && client.mailbox.uidValidity !== undefined) uidvalidity = Number(client.mailbox.uidValidity);
       } finally {
