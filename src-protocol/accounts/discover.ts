@@ -213,7 +213,6 @@ function getHttps(url: URL, options: DiscoverOptions, redirectsLeft: number): Pr
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers: { accept: 'application/xml, text/xml' },
-      timeout: LIMITS.autoconfigTimeoutMs,
       ...(options.lookup ? { lookup: options.lookup } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -254,7 +253,6 @@ function getHttps(url: URL, options: DiscoverOptions, redirectsLeft: number): Pr
     // Each look-up has its own deadline: a host that swallows packets must not hold the others' answer.
     const deadline = setTimeout(() => req.destroy(new Error('timed out')), LIMITS.autoconfigTimeoutMs);
     req.on('close', () => clearTimeout(deadline));
-    req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();
   });
