@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { TestServers } from './harness.ts';
 import { startServers, stopServers } from './harness.ts';
-import { DISCOVERY_SRV_DOMAIN, startTestDns } from './dns.ts';
+import { DISCOVERY_SRV_DOMAIN, startTestDns, type TestDns } from './dns.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -68,12 +68,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // server instead, which knows only the SRV records of DISCOVERY_SRV_DOMAIN
   // (for the add-account form's e2e test): no question leaves the machine.
   const dnsLog = join(runTmp, 'discovery-dns.log');
-  const dns = await startTestDns({
-    srv: [
-      { name: `_imaps._tcp.${DISCOVERY_SRV_DOMAIN}`, target: 'mail.provider.test', port: 993 },
-      { name: `_submission._tcp.${DISCOVERY_SRV_DOMAIN}`, target: `smtp.${DISCOVERY_SRV_DOMAIN}`, port: 587 },
-    ],
-  }, dnsLog);
+  let dns: TestDns;
+  try {
+    dns = await startTestDns({
+      srv: [
+        { name: `_imaps._tcp.${DISCOVERY_SRV_DOMAIN}`, target: 'mail.provider.test', port: 993 },
+        { name: `_submission._tcp.${DISCOVERY_SRV_DOMAIN}`, target: `smtp.${DISCOVERY_SRV_DOMAIN}`, port: 587 },
+      ],
+    }, dnsLog);
+  } catch (err) {
+    // The mail servers are up already: they must not outlive a set-up that failed.
+    await stopServers(servers);
+    rmSync(runTmp, { recursive: true, force: true });
+    throw err;
+  }
   process.env['POSTERN_DISCOVERY_DNS'] = `127.0.0.1:${dns.port}`;
   project.provide('discoveryDns', { port: dns.port, log: dnsLog });
   return async () => {
